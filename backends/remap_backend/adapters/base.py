@@ -1,0 +1,38 @@
+"""The adapter interface: what the proxy needs to know about one wrapped backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from ..context import BuildContext
+    from ..pathmap import PathMap
+
+
+class Adapter:
+    """Defaults fit any backend; a subclass overrides only what its backend does differently."""
+
+    #: Short name used in log lines.
+    name = "generic"
+    #: Top-level module names of the backends this adapter serves.
+    modules: Sequence[str] = ()
+
+    def variable_paths(self, ctx: BuildContext) -> list[Path]:
+        """Random directories this backend compiles in, beyond the ones every build has."""
+        return []
+
+    def config_settings(self, ctx: BuildContext) -> dict[str, Any]:
+        """Config-settings to pass on; by default exactly what the user gave."""
+        return dict(ctx.config_settings)
+
+    def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
+        """Environment variable updates for the build (flags carrying the maps)."""
+        return {}
+
+    def state_dirs(self, ctx: BuildContext) -> list[Path]:
+        """Persistent directories in the source tree where this backend keeps state."""
+        return []
+
+    def after_build(self, ctx: BuildContext, artifact: Path) -> None:
+        """Fix up the archive the backend produced, before normalization."""

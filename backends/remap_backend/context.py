@@ -1,0 +1,27 @@
+"""What one hook call knows about its build: passed to adapters, remapping and repair."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from .config import Settings
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    hook: str
+    source_dir: Path
+    backend_ref: str
+    settings: Settings
+    #: What the wrapped backend receives (``remap.*`` keys already removed).
+    config_settings: Mapping[str, Any]
+    #: ``os.environ`` as it was when the hook was called.
+    environ: Mapping[str, str]
+    #: The SOURCE_DATE_EPOCH in force for this build.
+    epoch: int
+
+    @property
+    def builds_artifact(self) -> bool:
+        return self.hook.startswith("build_")

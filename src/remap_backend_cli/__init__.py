@@ -1,0 +1,1 @@
+"""Command-line tools around the remap-backend proxy: build, verify, diff, scan."""
