@@ -1,0 +1,321 @@
+"""``remap-backend diff``: explain why two wheels or sdists are not identical.
+
+Compares entry by entry (added, removed, changed) and then the archive
+metadata (timestamps, modes, owners, order). A changed ELF file is broken
+down into the sections that differ and the DWARF paths that differ; a changed
+``.pyc`` is checked for marshal-equality; a changed text file gets a short
+unified diff. Each change carries a one-line guess at its cause.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import hashlib
+import importlib.util
+import json
+import marshal
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import dwarf, elf
+from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+from .members import Member, kind_of, read_members
+from .progress import add_output_options
+
+EXAMPLES = """\
+examples:
+  remap-backend diff run1/pkg-1.0-cp311-cp311-linux_x86_64.whl run2/pkg-1.0-cp311-cp311-linux_x86_64.whl
+  remap-backend diff --json a.tar.gz b.tar.gz > diff.json
+
+exit status: 0 identical, 1 different, 2 error
+"""
+
+TEXT_DIFF_LINES = 12
+_TIMESTAMP = re.compile(
+    r"\b(19|20)\d\d-\d\d-\d\d|\b\d\d:\d\d:\d\d\b|\b1[5-9]\d{8}(\.\d+)?\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b"
+)
+_ABS_PATH = re.compile(r"(?<![\w.])/(tmp|home|root|var|private|Users|__w)/")
+
+
+@dataclass
+class DwarfPathChange:
+    where: str
+    only_in_a: list[str]
+    only_in_b: list[str]
+
+
+@dataclass
+class ChangedEntry:
+    """One member present in both inputs whose content differs."""
+
+    name: str
+    kind: str  # "elf", "pyc", "text", "binary"
+    size_a: int
+    size_b: int
+    sections: list[str] = field(default_factory=list)
+    dwarf_paths: list[DwarfPathChange] = field(default_factory=list)
+    pyc_marshal_equal: bool | None = None
+    pyc_header_differs: bool | None = None
+    text_diff: list[str] = field(default_factory=list)
+    cause: str = ""
+
+
+@dataclass
+class MetadataChange:
+    name: str  # member name, or "<archive>" for container-level fields
+    field: str
+    a: object
+    b: object
+
+
+@dataclass
+class DiffReport:
+    a: str
+    b: str
+    identical: bool
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[ChangedEntry] = field(default_factory=list)
+    metadata: list[MetadataChange] = field(default_factory=list)
+    order_differs: bool = False
+    container_only: bool = False  # members and metadata equal, container bytes not
+
+    @property
+    def causes(self) -> list[str]:
+        """Distinct likely causes, most specific first."""
+        found = [c.cause for c in self.changed if c.cause]
+        fields = {m.field for m in self.metadata}
+        if fields & {"mtime", "date_time", "gzip mtime"}:
+            found.append("file timestamps differ: archives were not normalized to SOURCE_DATE_EPOCH")
+        if fields & {"mode", "external_attr"}:
+            found.append("file modes differ: umask or permissions leaked into the archive")
+        if fields & {"uid", "gid", "uname", "gname"}:
+            found.append("file owners differ: build user leaked into the sdist")
+        if self.order_differs:
+            found.append("member order differs: directory listing order leaked into the archive")
+        if self.added or self.removed:
+            found.append("different file lists: the build produced different files")
+        if self.container_only:
+            found.append("same files and metadata but different archive bytes (compression or zip headers)")
+        return list(dict.fromkeys(found))
+
+
+def diff_paths(a: Path, b: Path) -> DiffReport:
+    """Compare two artifacts of the same kind (wheel, sdist, directory, file)."""
+    if kind_of(a) != kind_of(b):
+        raise RemapError(f"cannot compare a {kind_of(a)} with a {kind_of(b)}: give two wheels, two sdists or two dirs")
+    report = DiffReport(a=str(a), b=str(b), identical=False)
+    if a.is_file() and b.is_file() and _sha256(a) == _sha256(b):
+        report.identical = True
+        return report
+    members_a = {m.name: m for m in read_members(a)}
+    members_b = {m.name: m for m in read_members(b)}
+    report.added = [n for n in members_b if n not in members_a]
+    report.removed = [n for n in members_a if n not in members_b]
+    common = [n for n in members_a if n in members_b]
+    for name in common:
+        left, right = members_a[name], members_b[name]
+        data_a, data_b = left.read(), right.read()
+        if data_a != data_b:
+            report.changed.append(compare_contents(name, data_a, data_b))
+        report.metadata.extend(_metadata_changes(left, right, kind_of(a)))
+    order_b = [n for n in members_b if n in members_a]
+    report.order_differs = common != order_b
+    report.metadata.extend(_container_changes(a, b))
+    nothing_else = not (report.added or report.removed or report.changed or report.metadata or report.order_differs)
+    report.container_only = nothing_else and a.is_file()
+    report.identical = nothing_else and not report.container_only
+    return report
+
+
+def compare_contents(name: str, data_a: bytes, data_b: bytes) -> ChangedEntry:
+    """Describe how one member's bytes differ."""
+    if elf.is_elf(data_a) and elf.is_elf(data_b):
+        entry = ChangedEntry(name, "elf", len(data_a), len(data_b))
+        sections_a, sections_b = elf.read_sections(data_a), elf.read_sections(data_b)
+        if sections_a is not None and sections_b is not None:
+            entry.sections = elf.differing_sections(sections_a, sections_b)
+        entry.dwarf_paths = _dwarf_changes(data_a, data_b)
+    elif name.endswith(".pyc"):
+        entry = ChangedEntry(name, "pyc", len(data_a), len(data_b))
+        entry.pyc_header_differs = data_a[:16] != data_b[:16]
+        entry.pyc_marshal_equal = _marshal_equal(data_a, data_b)
+    elif _is_text(data_a) and _is_text(data_b):
+        entry = ChangedEntry(name, "text", len(data_a), len(data_b))
+        entry.text_diff = _text_diff(name, data_a, data_b)
+    else:
+        entry = ChangedEntry(name, "binary", len(data_a), len(data_b))
+    entry.cause = likely_cause(entry)
+    return entry
+
+
+def likely_cause(entry: ChangedEntry) -> str:
+    """A one-line best guess at why ``entry`` changed."""
+    if entry.kind == "elf":
+        if entry.dwarf_paths:
+            first = entry.dwarf_paths[0]
+            sample = (first.only_in_a + first.only_in_b)[:2]
+            return f"{entry.name}: build paths in debug info differ ({first.where}: {' vs '.join(sample)})"
+        debug = [s for s in entry.sections if s.startswith((".debug", ".zdebug"))]
+        if debug:
+            return f"{entry.name}: debug info differs in {', '.join(debug[:4])}"
+        if entry.sections and set(entry.sections) <= {".note.gnu.build-id"}:
+            return f"{entry.name}: only the build-id differs (derived from other inputs, e.g. paths passed to the linker)"
+        if entry.sections:
+            return f"{entry.name}: compiled code/data differs in {', '.join(entry.sections[:4])} (nondeterministic compiler input)"
+        return f"{entry.name}: ELF bytes differ"
+    if entry.kind == "pyc":
+        if entry.pyc_marshal_equal:
+            return f"{entry.name}: same code, different marshal encoding (FLAG_REF/interning depends on refcounts)"
+        if entry.pyc_header_differs:
+            return f"{entry.name}: pyc header differs (source mtime or size; use checked-hash pycs)"
+        return f"{entry.name}: compiled bytecode differs (its source differs)"
+    if entry.kind == "text":
+        changed_lines = [line[1:] for line in entry.text_diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        if entry.name.endswith("RECORD"):
+            return f"{entry.name}: lists hashes of the other changed files"
+        if any(_ABS_PATH.search(line) for line in changed_lines):
+            return f"{entry.name}: an absolute build path is written into this file"
+        if any(_TIMESTAMP.search(line) for line in changed_lines):
+            return f"{entry.name}: a timestamp is written into this file (use SOURCE_DATE_EPOCH)"
+        return f"{entry.name}: generated content differs (random or environment-dependent value)"
+    return f"{entry.name}: binary content differs"
+
+
+def _dwarf_changes(data_a: bytes, data_b: bytes) -> list[DwarfPathChange]:
+    records_a, records_b = dwarf.path_records(data_a), dwarf.path_records(data_b)
+    changes = []
+    for where in dict.fromkeys(r.where for r in [*records_a, *records_b]):
+        values_a = [r.value for r in records_a if r.where == where]
+        values_b = [r.value for r in records_b if r.where == where]
+        only_a = [v for v in values_a if v not in values_b]
+        only_b = [v for v in values_b if v not in values_a]
+        if only_a or only_b:
+            changes.append(DwarfPathChange(where, only_a, only_b))
+    return changes
+
+
+def _marshal_equal(data_a: bytes, data_b: bytes) -> bool | None:
+    """True/False when both decode with this interpreter's marshal, else None."""
+    magic = importlib.util.MAGIC_NUMBER
+    if data_a[:4] != magic or data_b[:4] != magic:
+        return None
+    try:
+        return marshal.dumps(marshal.loads(data_a[16:])) == marshal.dumps(marshal.loads(data_b[16:]))
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
+def _is_text(data: bytes) -> bool:
+    if b"\0" in data[:8192]:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_diff(name: str, data_a: bytes, data_b: bytes) -> list[str]:
+    lines = difflib.unified_diff(
+        data_a.decode().splitlines(), data_b.decode().splitlines(), f"a/{name}", f"b/{name}", n=0, lineterm=""
+    )
+    return [line for line in lines if not line.startswith("@@")][:TEXT_DIFF_LINES]
+
+
+_SKIP_METADATA = {"date_time"}  # shown as mtime already
+
+
+def _metadata_changes(left: Member, right: Member, kind: str) -> list[MetadataChange]:
+    changes = []
+    if kind != "dir" and left.mtime != right.mtime:
+        changes.append(MetadataChange(left.name, "mtime", left.mtime, right.mtime))
+    if left.mode != right.mode:
+        changes.append(MetadataChange(left.name, "mode", _octal(left.mode), _octal(right.mode)))
+    extra_b = dict(right.extra)
+    for key, value in left.extra:
+        if key not in _SKIP_METADATA and key != "external_attr" and extra_b.get(key) != value:
+            changes.append(MetadataChange(left.name, key, value, extra_b.get(key)))
+    return changes
+
+
+def _container_changes(a: Path, b: Path) -> list[MetadataChange]:
+    if kind_of(a) != "tar" or not a.name.endswith((".gz", ".tgz")):
+        return []
+    head_a, head_b = a.read_bytes()[:10], b.read_bytes()[:10]
+    if head_a[4:8] != head_b[4:8]:
+        return [MetadataChange("<archive>", "gzip mtime", int.from_bytes(head_a[4:8], "little"),
+                               int.from_bytes(head_b[4:8], "little"))]
+    return []
+
+
+def _octal(mode: int | None) -> str | None:
+    return None if mode is None else oct(mode)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def format_report(report: DiffReport, limit: int = 20) -> list[str]:
+    """Human-readable lines; long lists are cut to ``limit`` with a count."""
+    if report.identical:
+        return [f"identical: {report.a} == {report.b}"]
+    lines = [f"--- {report.a}", f"+++ {report.b}"]
+    lines += [f"added:   {name}" for name in report.added[:limit]]
+    lines += [f"removed: {name}" for name in report.removed[:limit]]
+    for entry in report.changed[:limit]:
+        lines.append(f"changed: {entry.name} ({entry.kind}, {entry.size_a} -> {entry.size_b} bytes)")
+        if entry.sections:
+            lines.append(f"    sections: {', '.join(entry.sections)}")
+        for change in entry.dwarf_paths[:6]:
+            lines.append(f"    {change.where}:")
+            lines += [f"      - {value}" for value in change.only_in_a[:4]]
+            lines += [f"      + {value}" for value in change.only_in_b[:4]]
+        if entry.kind == "pyc":
+            equal = {True: "yes", False: "no", None: "unknown (other Python version)"}[entry.pyc_marshal_equal]
+            lines.append(f"    marshal-equal: {equal}; header differs: {'yes' if entry.pyc_header_differs else 'no'}")
+        lines += [f"    {line}" for line in entry.text_diff]
+    if len(report.changed) > limit:
+        lines.append(f"... and {len(report.changed) - limit} more changed entries")
+    for change in report.metadata[:limit]:
+        lines.append(f"metadata: {change.name}: {change.field} {change.a!r} -> {change.b!r}")
+    if len(report.metadata) > limit:
+        lines.append(f"... and {len(report.metadata) - limit} more metadata differences")
+    if report.order_differs:
+        lines.append("order: members are stored in a different order")
+    for cause in report.causes:
+        lines.append(f"likely cause: {cause}")
+    return lines
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "diff",
+        help="compare two wheels or sdists entry by entry and explain differences",
+        description="Compare two wheels or sdists entry by entry: added, removed and changed files,\n"
+        "ELF sections and DWARF paths, pyc marshal-equality, archive metadata.\n\n" + EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("a", metavar="A", help="first wheel, sdist, directory or file")
+    parser.add_argument("b", metavar="B", help="second one, of the same kind")
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    add_output_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = diff_paths(Path(args.a), Path(args.b))
+    if args.json:
+        payload = asdict(report)
+        payload["causes"] = report.causes
+        print(json.dumps(payload, indent=2, default=str))
+    else:
+        for line in format_report(report, limit=1_000_000 if args.verbose else 20):
+            print(line)
+    return EXIT_SAME if report.identical else EXIT_DIFFERENT
