@@ -147,7 +147,7 @@ def read_pyproject(source_dir: Path) -> dict:
 
 def _toml_module():
     if sys.version_info >= (3, 11):
-        import tomllib
+        import tomllib  # novermin (guarded by the version check above)
 
         return tomllib
     try:
