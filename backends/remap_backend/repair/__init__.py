@@ -1,15 +1,119 @@
-"""Repair state that an earlier build environment left in the source tree (see the repair issue)."""
+"""Repair state that an earlier build environment left in the source tree.
+
+Two failures motivate it. A CMake cache records absolute paths into the build
+environment that configured it (``CMAKE_MAKE_PROGRAM=/tmp/.../bin/ninja``); the
+next isolated build gets a new random environment and the old one is gone
+(uv#14269). And setuptools reuses ``build/temp.*`` by timestamp, so a build
+dependency upgraded in place is never compiled against (uv#16850).
+
+:func:`session` wraps one hook call: under a lock on the tree, it relocates
+vanished-environment paths in CMake caches, removes intermediates built for
+another environment, lets the build run, and records the environment after a
+successful build.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from pathlib import Path
+from typing import Any, Iterator, Sequence
 
+from .. import log
 from ..adapters.base import Adapter
+from ..config import read_pyproject
 from ..context import BuildContext
+from . import cmakecache, environments, fingerprint, invalidate, locations, lock, statefile
+from .files import read_text, replace_all
+from .generated import generated_files
+from .relocation import Relocation
+
+#: Hooks that may run CMake (PyTorch's setup.py configures while preparing metadata).
+REPAIRING_HOOKS = frozenset({
+    "build_wheel", "build_editable", "prepare_metadata_for_build_wheel", "prepare_metadata_for_build_editable",
+})
+#: Hooks that compile, and so read and write intermediate artifacts.
+COMPILING_HOOKS = frozenset({"build_wheel", "build_editable"})
 
 
 @contextlib.contextmanager
-def session(ctx: BuildContext, adapter: Adapter, plan) -> Iterator[None]:
-    """Scaffold until the repair work lands: runs the build unchanged."""
-    yield
+def session(ctx: BuildContext, adapter: Adapter, plan: Any) -> Iterator[None]:
+    """Hold the tree's lock around the wrapped hook; repair before it, record after it succeeds."""
+    if ctx.hook not in REPAIRING_HOOKS:
+        yield
+        return
+    workdir = statefile.workdir(ctx.source_dir)
+    if not statefile.prepare(workdir):
+        yield
+        return
+    with lock.exclusive(workdir / "lock"):
+        state = statefile.load(workdir)
+        current = environments.current()
+        config_settings = getattr(plan, "config_settings", None) or dict(ctx.config_settings)
+        dirs = locations.state_dirs(ctx, adapter, config_settings)
+        now = current_fingerprint(ctx, plan, current) if ctx.hook in COMPILING_HOOKS else None
+        if now is not None:
+            caches = locations.cmake_caches(dirs)
+            for directory in dirs:
+                recorded = state.fingerprints.get(statefile.key_for(directory, ctx.source_dir))
+                invalidate_stale(ctx, directory, caches, recorded, now)
+        for cache in locations.cmake_caches(dirs):
+            relocate_cache(cache, ctx, state.old_roots(), current)
+        yield
+        state = state.with_environment(current.roots)
+        if now is not None:
+            built = locations.state_dirs(ctx, adapter, config_settings)
+            state = state.with_fingerprints({statefile.key_for(d, ctx.source_dir): now for d in built})
+        statefile.save(workdir, state)
+
+
+def relocate_cache(cache_path: Path, ctx: BuildContext, remembered: Sequence[str], current: environments.Environment) -> None:
+    """Point a CMake cache (and the files generated from it) at the current environment."""
+    cache = cmakecache.read(cache_path)
+    cmakecache.check_owner(cache, ctx.source_dir)
+    relocation = Relocation(
+        old_roots=tuple(remembered) + tuple(environments.infer_roots(cmakecache.paths_in(cache))),
+        new_roots=current.roots,
+        executable=current.executable,
+        search_path=ctx.environ.get("PATH"),
+    )
+    text, changes = cmakecache.relocated(cache, relocation)
+    if not changes:
+        return
+    updates = []
+    for path in generated_files(cache_path.parent):
+        original = read_text(path)
+        rewritten, moved = relocation.rewrite_text(original)
+        if moved:
+            updates.append((path, rewritten))
+    updates.append((cache_path, text))  # last: the newest input, so CMake regenerates
+    replace_all(updates, backup=[cache_path], why=f"relocate {cache_path.name} to this build environment")
+    log.info(f"relocated {len(changes)} paths in {cache_path} from a vanished build environment")
+    for change in changes:
+        log.debug(f"{change.key}: {change.old} -> {change.new}")
+    for path, _ in updates[:-1]:
+        log.debug(f"rewrote {path}")
+
+
+def current_fingerprint(ctx: BuildContext, plan: Any, current: environments.Environment) -> dict[str, Any]:
+    replacements = [(m.source, m.target) for m in getattr(plan, "maps", ())]
+    replacements += [(root, "<build-env>") for root in current.roots]
+    replacements.append((str(ctx.source_dir), "<source>"))
+    project = read_pyproject(ctx.source_dir).get("project", {})
+    own_name = project.get("name") if isinstance(project, dict) else None
+    return fingerprint.compute(
+        environ=ctx.environ,
+        injected=getattr(plan, "environment", {}) or {},
+        config_settings=getattr(plan, "config_settings", None),
+        replacements=replacements,
+        exclude_distributions=[own_name] if isinstance(own_name, str) else [],
+    )
+
+
+def invalidate_stale(
+    ctx: BuildContext, directory: Path, caches: Sequence[Path], recorded: Any, now: dict[str, Any]
+) -> None:
+    changed = fingerprint.changed_parts(recorded, now)
+    setuptools = ctx.backend_ref.split(".")[0].split(":")[0] == "setuptools"
+    stale = invalidate.stale_artifacts(directory, caches, changed, known=isinstance(recorded, dict), setuptools=setuptools)
+    if stale:
+        invalidate.remove(stale, f"built in another environment: {fingerprint.describe_change(recorded, now)}")

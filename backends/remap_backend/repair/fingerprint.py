@@ -1,0 +1,128 @@
+"""What a build's intermediate artifacts depend on, minus where the environment happens to live.
+
+Isolated builds get a new random environment every time, so nothing here may
+contain a path of it: distributions count by name and version, the interpreter
+by identity, and flags after every varying path is replaced by a placeholder.
+A moved environment is repaired by relocation, not by throwing the build away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+import sysconfig
+from typing import Any, Iterable, Mapping, Sequence
+
+try:
+    import importlib.metadata as importlib_metadata
+except ImportError:  # pragma: no cover - Python 3.9 has it; kept for vendoring into odd places
+    importlib_metadata = None  # type: ignore[assignment]
+
+#: The parts, in the order they are reported.
+PARTS = ("interpreter", "toolchain", "distributions", "config-settings")
+#: Compiler and build-tool variables whose change makes compiled objects stale.
+TOOLCHAIN_VARIABLES = (
+    "CC", "CXX", "CPP", "LD", "AR", "LDSHARED", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS",
+    "ARCHFLAGS", "MACOSX_DEPLOYMENT_TARGET", "CMAKE_ARGS", "CMAKE_GENERATOR", "RUSTFLAGS",
+    "CARGO_BUILD_TARGET",
+)
+#: Installers present in some build environments and not others; they do not affect output.
+IGNORED_DISTRIBUTIONS = frozenset({"pip", "uv"})
+
+
+def normalize_name(name: str) -> str:
+    return "-".join(part for part in "".join(c if c.isalnum() else "-" for c in name.lower()).split("-") if part)
+
+
+def interpreter() -> dict[str, str]:
+    """The interpreter by identity, never by path."""
+    return {
+        "implementation": sys.implementation.name,
+        "version": platform.python_version(),
+        "cache-tag": str(sys.implementation.cache_tag),
+        "soabi": str(sysconfig.get_config_var("SOABI")),
+        "platform": sysconfig.get_platform(),
+        "build": " ".join(platform.python_build()),
+        "compiler": platform.python_compiler(),
+    }
+
+
+def distributions(path: Sequence[str] | None = None, exclude: Iterable[str] = ()) -> dict[str, str]:
+    """Installed distributions visible on ``path`` (default ``sys.path``), as import would see them."""
+    skip = IGNORED_DISTRIBUTIONS | {normalize_name(name) for name in exclude}
+    found: dict[str, str] = {}
+    if importlib_metadata is None:
+        return found
+    for dist in importlib_metadata.distributions(path=list(sys.path if path is None else path)):
+        name = dist.metadata["Name"] if dist.metadata is not None else None
+        if not name:
+            continue
+        key = normalize_name(name)
+        if key not in skip and key not in found:
+            found[key] = str(dist.version)
+    return dict(sorted(found.items()))
+
+
+def stable_text(text: str, replacements: Sequence[tuple[str, str]]) -> str:
+    """``text`` with each varying path replaced by its stable stand-in, longest paths first."""
+    for source, target in sorted(replacements, key=lambda pair: len(pair[0]), reverse=True):
+        if source:
+            text = text.replace(source, target)
+    return text
+
+
+def toolchain(
+    environ: Mapping[str, str], injected: Mapping[str, str], replacements: Sequence[tuple[str, str]]
+) -> dict[str, str]:
+    """Effective compiler variables: the user's, with the proxy's injected flags applied."""
+    names = sorted(set(TOOLCHAIN_VARIABLES) | set(injected))
+    values = {}
+    for name in names:
+        value = injected.get(name, environ.get(name))
+        if value is not None:
+            values[name] = stable_text(value, replacements)
+    return values
+
+
+def compute(
+    environ: Mapping[str, str],
+    injected: Mapping[str, str],
+    config_settings: Mapping[str, Any] | None,
+    replacements: Sequence[tuple[str, str]],
+    exclude_distributions: Iterable[str] = (),
+) -> dict[str, Any]:
+    settings = json.dumps(config_settings or {}, sort_keys=True, default=str)
+    return {
+        "interpreter": interpreter(),
+        "toolchain": toolchain(environ, injected, replacements),
+        "distributions": distributions(exclude=exclude_distributions),
+        "config-settings": stable_text(settings, replacements),
+    }
+
+
+def digest(fingerprint: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def changed_parts(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[str]:
+    """Which parts differ; every part when there is no old fingerprint to compare."""
+    if not isinstance(old, Mapping):
+        return list(PARTS)
+    return [part for part in PARTS if old.get(part) != new.get(part)]
+
+
+def describe_change(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> str:
+    """A short human line: which distributions moved, or which parts changed."""
+    if not isinstance(old, Mapping):
+        return "no record of the environment it was built in"
+    parts = changed_parts(old, new)
+    details = []
+    if "distributions" in parts:
+        before, after = old.get("distributions") or {}, new.get("distributions") or {}
+        for name in sorted(set(before) | set(after)):
+            if before.get(name) != after.get(name):
+                details.append(f"{name} {before.get(name, '-')} -> {after.get(name, '-')}")
+    others = [part for part in parts if part != "distributions"]
+    return ", ".join(details[:6] + [f"{part} changed" for part in others]) or "unchanged"

@@ -1,0 +1,55 @@
+"""Throw away intermediate artifacts a backend would wrongly reuse after its environment changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .. import log
+
+#: Fingerprint parts whose change means a CMake cache describes another toolchain.
+TOOLCHAIN_PARTS = ("interpreter", "toolchain")
+
+
+def setuptools_intermediates(state_dir: Path) -> list[Path]:
+    """setuptools' ``build/temp.*`` (objects) and ``build/lib.*`` (linked extensions).
+
+    build_ext reuses them by timestamp against the project's own sources only,
+    so headers from an upgraded build dependency never trigger a recompile.
+    """
+    return sorted(p for pattern in ("temp.*", "lib.*") for p in state_dir.glob(pattern) if p.is_dir())
+
+
+def cmake_configuration(cache: Path) -> list[Path]:
+    """A CMake cache and CMake's per-configuration files, so CMake configures afresh."""
+    return [p for p in (cache, cache.parent / "CMakeFiles") if p.exists()]
+
+
+def stale_artifacts(
+    state_dir: Path, caches: Iterable[Path], changed: Sequence[str], known: bool, setuptools: bool
+) -> list[Path]:
+    """What to remove in ``state_dir`` given which fingerprint parts ``changed``.
+
+    Any change makes setuptools' intermediates stale. A CMake cache is dropped
+    only for another interpreter or toolchain (CMake tracks headers itself) and
+    only when its fingerprint is known (a cache we know nothing about is
+    relocated, not discarded).
+    """
+    if not changed:
+        return []
+    stale = setuptools_intermediates(state_dir) if setuptools else []
+    if known and any(part in changed for part in TOOLCHAIN_PARTS):
+        for cache in caches:
+            if cache.parent == state_dir or state_dir in cache.parents:
+                stale += cmake_configuration(cache)
+    return stale
+
+
+def remove(paths: Iterable[Path], reason: str) -> None:
+    for path in paths:
+        log.info(f"removing stale {path} ({reason})")
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()

@@ -1,0 +1,84 @@
+"""Where backends keep state in a source tree, and the CMake caches inside those places."""
+
+from __future__ import annotations
+
+import glob
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from ..adapters.base import Adapter
+from ..config import read_pyproject
+from ..context import BuildContext
+from .cmakecache import CACHE_NAME
+
+#: How deep below a state directory a CMake cache is looked for (build/temp.*/CMakeCache.txt is 1).
+CACHE_DEPTH = 2
+
+
+def _scikit_build_dir(config_settings: Mapping[str, Any], pyproject: Mapping[str, Any]) -> str | None:
+    for key in ("build-dir", "build_dir", "build.dir"):
+        value = config_settings.get(key)
+        if isinstance(value, list) and value:
+            value = value[-1]
+        if isinstance(value, str) and value:
+            return value
+    table = pyproject.get("tool", {}).get("scikit-build", {})
+    value = table.get("build-dir") if isinstance(table, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _expand(source_dir: Path, pattern: str) -> list[Path]:
+    """A directory setting, with scikit-build-core's ``{wheel_tag}``-style fields as wildcards."""
+    path = Path(pattern) if Path(pattern).is_absolute() else source_dir / pattern
+    if "{" not in pattern:
+        return [path]
+    wildcard = re.sub(r"\{[^}]*\}", "*", glob.escape(str(path)))
+    return [Path(found) for found in sorted(glob.glob(wildcard)) if Path(found).is_dir()]
+
+
+def default_state_dirs(ctx: BuildContext, config_settings: Mapping[str, Any]) -> list[Path]:
+    """The backends' own default locations, for adapters that do not name them."""
+    top = ctx.backend_ref.partition(":")[0].split(".")[0]
+    if top == "setuptools":
+        return [ctx.source_dir / "build"]
+    if top == "scikit_build_core":
+        build_dir = _scikit_build_dir(config_settings, read_pyproject(ctx.source_dir))
+        return _expand(ctx.source_dir, build_dir) if build_dir else []
+    return []
+
+
+def state_dirs(ctx: BuildContext, adapter: Adapter, config_settings: Mapping[str, Any]) -> list[Path]:
+    """Every known state directory that exists: the adapter's, the defaults, and the user's."""
+    candidates: list[Path] = list(adapter.state_dirs(ctx))
+    candidates += default_state_dirs(ctx, config_settings)
+    for configured in ctx.settings.cmake_build_dirs:
+        candidates += _expand(ctx.source_dir, configured)
+    return _unique_existing(candidates)
+
+
+def _unique_existing(paths: Iterable[Path]) -> list[Path]:
+    seen, found = set(), []
+    for path in paths:
+        if not path.is_dir():
+            continue
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            found.append(path)
+    return found
+
+
+def cmake_caches(directories: Iterable[Path]) -> list[Path]:
+    """CMakeCache.txt files in or shortly below each directory (not inside CMake's own CMakeFiles)."""
+    seen, found = set(), []
+    for directory in directories:
+        for depth in range(CACHE_DEPTH + 1):
+            for cache in sorted(directory.glob("/".join(["*"] * depth + [CACHE_NAME]))):
+                if "CMakeFiles" in cache.relative_to(directory).parts or not cache.is_file():
+                    continue
+                resolved = cache.resolve()
+                if resolved not in seen:
+                    seen.add(resolved)
+                    found.append(cache)
+    return found
