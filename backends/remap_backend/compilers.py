@@ -1,0 +1,90 @@
+"""Ask the compiler the backend will run which prefix-map options it accepts.
+
+``-ffile-prefix-map`` arrived in GCC 8 and clang 10; older ones know only
+``-fdebug-prefix-map`` (and GCC 7 lacks ``-fmacro-prefix-map``). Version
+numbers lie (vendor clangs, ``cc`` wrappers, ccache), so the proxy runs the
+compiler once per option on an empty input and keeps what it accepts.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shlex
+import shutil
+import subprocess
+import sysconfig
+from dataclasses import dataclass
+from typing import Mapping
+
+FILE_PREFIX_MAP = "-ffile-prefix-map"
+DEBUG_PREFIX_MAP = "-fdebug-prefix-map"
+MACRO_PREFIX_MAP = "-fmacro-prefix-map"
+
+
+@dataclass(frozen=True)
+class PrefixMapSupport:
+    """Which of the three prefix-map options a compiler accepts."""
+
+    file_prefix_map: bool = True
+    debug_prefix_map: bool = True
+    macro_prefix_map: bool = True
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The options that carry one map: the combined one if available."""
+        if self.file_prefix_map:
+            return (FILE_PREFIX_MAP,)
+        return tuple(
+            option for option, ok in ((DEBUG_PREFIX_MAP, self.debug_prefix_map),
+                                      (MACRO_PREFIX_MAP, self.macro_prefix_map)) if ok
+        )
+
+
+#: What to assume when the compiler can't be run (it may not exist yet, or the
+#: backend finds another one): current GCC and clang.
+MODERN = PrefixMapSupport()
+
+
+def c_compiler(environ: Mapping[str, str]) -> list[str]:
+    """The C compiler command a backend will use: ``$CC``, else Python's configured ``CC``."""
+    command = environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+    return shlex.split(command)
+
+
+def fortran_compiler(environ: Mapping[str, str]) -> list[str] | None:
+    """``$FC`` or a gfortran on PATH; None when there is no Fortran compiler."""
+    if environ.get("FC"):
+        return shlex.split(environ["FC"])
+    found = shutil.which("gfortran", path=environ.get("PATH"))
+    return [found] if found else None
+
+
+def nvcc_present(environ: Mapping[str, str]) -> bool:
+    return shutil.which("nvcc", path=environ.get("PATH")) is not None
+
+
+def _accepts(command: tuple[str, ...], option: str, language: str) -> bool | None:
+    """True/False if the compiler accepts ``option``; None if it could not be run."""
+    argv = [*command, f"{option}=/remap-probe=/remap-probe", "-x", language, "-fsyntax-only", os.devnull]
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.returncode == 0
+
+
+@functools.lru_cache(maxsize=None)
+def probe(command: tuple[str, ...], language: str = "c") -> PrefixMapSupport:
+    """What ``command`` accepts; :data:`MODERN` if it cannot be run at all."""
+    first = _accepts(command, FILE_PREFIX_MAP, language)
+    if first is None:
+        return MODERN
+    if first:
+        return PrefixMapSupport(True, True, True)
+    return PrefixMapSupport(
+        file_prefix_map=False,
+        debug_prefix_map=bool(_accepts(command, DEBUG_PREFIX_MAP, language)),
+        macro_prefix_map=bool(_accepts(command, MACRO_PREFIX_MAP, language)),
+    )

@@ -1,0 +1,218 @@
+"""The shared end-to-end check: an example's wheels are identical and carry no build paths.
+
+One sdist is built through the proxy; a wheel is built from it twice with
+``python -m build`` and twice with ``uv build``, each in a new random directory
+under its own TMPDIR (of a different length, so no padding hides anything).
+The four wheels must be byte-identical, and no byte of any file in them, nor
+any DWARF path, may name the random directories, the build environments,
+the home directory or the cargo home. The same sdist with the plain backend
+(the proxy taken out of ``pyproject.toml``) must show such a leak, so the
+check proves the proxy is what removed it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shlex
+import sys
+import sysconfig
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from . import frontends
+from .leaks import Leak, find_leaks
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+#: Prefixes too general to search for: every binary names them.
+SYSTEM_PREFIXES = {"/", "/usr", "/usr/local", "/opt", "/tmp"}
+
+
+@dataclass
+class ReproducibilityReport:
+    sdist: Path
+    wheels: list[Path]
+    #: Forbidden strings searched for (random dirs, build envs, home, cargo home).
+    needles: list[str]
+    leaks: list[Leak]
+    plain_wheel: Path | None = None
+    plain_leaks: list[Leak] = field(default_factory=list)
+
+    @property
+    def hashes(self) -> list[str]:
+        return [frontends.sha256(wheel) for wheel in self.wheels]
+
+
+# -- the plain-backend copy ---------------------------------------------------
+
+
+def real_backend(pyproject: Mapping) -> str:
+    """The backend the proxy wraps for this pyproject (same rules as the proxy)."""
+    from remap_backend.config import infer_backend
+
+    table = pyproject.get("tool", {}).get("remap-backend", {})
+    if "backend" in table:
+        return table["backend"]
+    return infer_backend(list(pyproject.get("build-system", {}).get("requires", [])))
+
+
+_REMAP_REQUIREMENT = re.compile(r"""\s*["']remap[-_.]backend(\[[^\]]*\])?[^"']*["']\s*,?""", re.IGNORECASE)
+_PROXY_BACKEND = re.compile(r"""(build-backend\s*=\s*)["']remap_backend["']""")
+
+
+def plain_pyproject(text: str) -> str:
+    """``pyproject.toml`` text with the proxy replaced by the backend it wraps."""
+    data = tomllib.loads(text)
+    backend = real_backend(data)
+    plain = _PROXY_BACKEND.sub(lambda m: f'{m.group(1)}"{backend}"', text, count=1)
+    plain = _REMAP_REQUIREMENT.sub("", plain)
+    check = tomllib.loads(plain)["build-system"]
+    assert check["build-backend"] == backend, plain
+    assert not any("remap" in r.lower() for r in check["requires"]), plain
+    return plain
+
+
+def plain_sdist(sdist: Path, outdir: Path) -> Path:
+    """A copy of ``sdist`` whose pyproject uses the wrapped backend directly."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = outdir / sdist.name
+    with tarfile.open(sdist) as source, tarfile.open(target, "w:gz") as copy:
+        for info in source.getmembers():
+            data = source.extractfile(info) if info.isfile() else None
+            if data is not None and info.name.count("/") == 1 and info.name.endswith("/pyproject.toml"):
+                text = plain_pyproject(data.read().decode()).encode()
+                info.size = len(text)
+                copy.addfile(info, io.BytesIO(text))
+            else:
+                copy.addfile(info, data)
+    return target
+
+
+# -- what must not be in a wheel ----------------------------------------------
+
+
+def interpreter_rpaths() -> list[str]:
+    """RPATHs the interpreter's own LDSHARED puts into every extension it links.
+
+    A Python built with ``--enable-shared`` (pyenv does) links extensions with
+    ``-Wl,-rpath,<its libdir>``. That is a property of the interpreter, the
+    same for every build on one machine, and no compiler path map can reach
+    it, so it is allowed (see docs/remapping.md).
+    """
+    ldshared = sysconfig.get_config_var("LDSHARED") or ""
+    found = []
+    for word in shlex.split(ldshared):
+        for option in word.split(","):
+            if word.startswith("-Wl,") and option.startswith("/") and option not in found:
+                found.append(option)
+    return found
+
+
+def forbidden_paths(tmp_path: Path, uv_cache: Path, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Paths that differ between builds or machines, which no built file may name."""
+    home = environ.get("HOME") or os.path.expanduser("~")
+    candidates = [
+        str(tmp_path), os.path.realpath(tmp_path),
+        str(uv_cache), os.path.realpath(uv_cache),
+        home,
+        environ.get("CARGO_HOME") or os.path.join(home, ".cargo"),
+        environ.get("RUSTUP_HOME") or os.path.join(home, ".rustup"),
+        sys.prefix, sys.base_prefix,
+    ]
+    return list(dict.fromkeys(c for c in candidates if c and c.rstrip("/") not in SYSTEM_PREFIXES))
+
+
+def leaks_in_wheel(wheel: Path, needles: Sequence[str]) -> list[Leak]:
+    members = frontends.wheel_members(wheel)
+    return find_leaks(members, needles, allowed=interpreter_rpaths())
+
+
+# -- the check ----------------------------------------------------------------
+
+
+def _tmpdir(tmp_path: Path, index: int, frontend: str) -> Path:
+    # Different lengths, so a path can't hide in fixed-size padding.
+    return tmp_path / f"tmp{index}-{frontend}-{'x' * (3 * index)}"
+
+
+def check_example_reproducible(
+    example: str,
+    wheelhouse: Path,
+    uv_cache: Path,
+    tmp_path: Path,
+    extra_env: Mapping[str, str] | None = None,
+    check_plain: bool = True,
+) -> ReproducibilityReport:
+    """Build ``examples/<example>`` four times from one sdist and assert it reproduces.
+
+    Raises AssertionError naming the differing members or the leaked paths.
+    Returns the report so callers can check more (e.g. what ``__FILE__`` became).
+    """
+    project = frontends.copy_project(frontends.EXAMPLES / example, tmp_path / "project")
+    sdist_env = frontends.frontend_env(wheelhouse, uv_cache, tmp_path / "tmp-sdist", extra_env)
+    sdist = frontends.build_sdist(project, tmp_path / "sdist", sdist_env)
+
+    uv_args = ["--python", sys.executable]
+    wheels = []
+    for index, frontend in enumerate(["build", "build", "uv", "uv"]):
+        env = frontends.frontend_env(wheelhouse, uv_cache, _tmpdir(tmp_path, index, frontend), extra_env)
+        if frontend == "build":
+            wheels.append(frontends.wheel_from_sdist_with_build(sdist, env))
+        else:
+            wheels.append(frontends.wheel_from_sdist_with_uv(sdist, env, uv_args))
+
+    needles = forbidden_paths(tmp_path, uv_cache)
+    report = ReproducibilityReport(sdist=sdist, wheels=wheels, needles=needles, leaks=[])
+
+    compiled = [frontends.compiled_members(wheel) for wheel in wheels]
+    assert compiled[0], f"{wheels[0].name} contains no compiled extension"
+    for wheel, members in zip(wheels[1:], compiled[1:]):
+        differing = sorted(
+            name for name in set(members) | set(compiled[0]) if members.get(name) != compiled[0].get(name)
+        )
+        assert not differing, f"compiled files differ between {wheels[0]} and {wheel}: {differing}"
+
+    for wheel in wheels:
+        report.leaks.extend(leaks_in_wheel(wheel, needles))
+    assert not report.leaks, "paths leaked into the wheels:\n" + "\n".join(map(str, report.leaks[:30]))
+
+    assert len(set(report.hashes)) == 1, (
+        "compiled files agree but the wheels differ (archive normalization?): "
+        + ", ".join(f"{w}={h[:12]}" for w, h in zip(wheels, report.hashes))
+    )
+
+    if check_plain:
+        plain = plain_sdist(sdist, tmp_path / "plain-sdist")
+        env = frontends.frontend_env(wheelhouse, uv_cache, _tmpdir(tmp_path, 9, "plain"), extra_env)
+        report.plain_wheel = frontends.wheel_from_sdist_with_uv(plain, env, uv_args)
+        report.plain_leaks = leaks_in_wheel(report.plain_wheel, needles)
+        assert report.plain_leaks, (
+            f"the plain backend leaked nothing into {report.plain_wheel}: the example does not "
+            "exercise path remapping (does it compile with -g and name a source path?)"
+        )
+    return report
+
+
+def temporary_directory_names(leaks: Sequence[Leak]) -> set[str]:
+    """The random-directory names among leaks (what a plain build shows)."""
+    return {leak.found for leak in leaks if not leak.found.startswith("/")}
+
+
+__all__ = [
+    "ReproducibilityReport",
+    "check_example_reproducible",
+    "forbidden_paths",
+    "interpreter_rpaths",
+    "leaks_in_wheel",
+    "plain_pyproject",
+    "plain_sdist",
+    "real_backend",
+    "temporary_directory_names",
+]
