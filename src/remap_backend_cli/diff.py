@@ -16,6 +16,7 @@ import importlib.util
 import json
 import marshal
 import re
+import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,8 @@ class DiffReport:
             found.append("file timestamps differ: archives were not normalized to SOURCE_DATE_EPOCH")
         if fields & {"mode", "external_attr"}:
             found.append("file modes differ: umask or permissions leaked into the archive")
+        if "compress_type" in fields:
+            found.append("compression method differs: the archive was written by different tools or settings")
         if fields & {"uid", "gid", "uname", "gname"}:
             found.append("file owners differ: build user leaked into the sdist")
         if self.order_differs:
@@ -198,14 +201,34 @@ def _dwarf_changes(data_a: bytes, data_b: bytes) -> list[DwarfPathChange]:
 
 
 def _marshal_equal(data_a: bytes, data_b: bytes) -> bool | None:
-    """True/False when both decode with this interpreter's marshal, else None."""
+    """Whether both pycs unmarshal to the same values (True/False), None if undecodable here.
+
+    Re-dumping is not a fair test: marshal's FLAG_REF back-references depend on
+    reference counts and interning, which is exactly the noise to see through.
+    """
     magic = importlib.util.MAGIC_NUMBER
     if data_a[:4] != magic or data_b[:4] != magic:
         return None
     try:
-        return marshal.dumps(marshal.loads(data_a[16:])) == marshal.dumps(marshal.loads(data_b[16:]))
+        return _canonical(marshal.loads(data_a[16:])) == _canonical(marshal.loads(data_b[16:]))
     except (ValueError, EOFError, TypeError):
         return None
+
+
+def _canonical(value: object) -> object:
+    """A comparable, type-tagged form of an unmarshalled value, code objects included."""
+    if isinstance(value, types.CodeType):
+        fields = sorted(name for name in dir(value) if name.startswith("co_") and not callable(getattr(value, name)))
+        return ("code", tuple((name, _canonical(getattr(value, name))) for name in fields))
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, tuple(_canonical(item) for item in value))
+    if isinstance(value, (set, frozenset)):
+        return (type(value).__name__, tuple(sorted((_canonical(item) for item in value), key=repr)))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted(((repr(k), _canonical(v)) for k, v in value.items()), key=repr)))
+    if isinstance(value, float):
+        return ("float", value.hex())
+    return (type(value).__name__, value)
 
 
 def _is_text(data: bytes) -> bool:

@@ -86,9 +86,16 @@ def _zip_members(path: Path) -> Iterator[Member]:
             size=info.file_size,
             mode=mode,
             mtime=_zip_time(info.date_time),
-            read=lambda info=info: archive.read(info),
+            read=lambda info=info: _read_zip_member(path, archive, info),
             extra=extra,
         )
+
+
+def _read_zip_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise RemapError(f"{path}: member {info.filename} is corrupt ({exc}); rebuild or re-download it") from None
 
 
 def _zip_time(date_time: tuple[int, int, int, int, int, int]) -> float:

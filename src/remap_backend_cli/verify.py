@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         with Reporter.from_args(args) as reporter:
             target = fetch_target(args, reporter)
             pristine = _pristine_source(target, workdir / "pristine")
-            epoch = _pinned_epoch(pristine)
+            epoch = _pinned_epoch(target.path if target.kind == "dir" else pristine)
             reporter.note(f"verifying {target.label} with {args.runs} builds (SOURCE_DATE_EPOCH={epoch})")
             runs = [
                 _one_run(pristine, Variation.for_run(i, workdir / f"r{i}"), epoch, settings, args, reporter, plain=False)
@@ -140,10 +140,11 @@ def _pristine_source(target: sources.Target, destination: Path) -> Path:
     return sources.unpack_sdist(target.path, destination)
 
 
-def _pinned_epoch(pristine: Path) -> int:
+def _pinned_epoch(source: Path) -> int:
+    """The epoch the proxy would choose for the untouched source (git commit, PKG-INFO, ...)."""
     from remap_backend.epoch import choose_epoch
 
-    return choose_epoch(pristine, os.environ)[0]
+    return choose_epoch(source, os.environ)[0]
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Test data: a project with an in-tree backend."""
