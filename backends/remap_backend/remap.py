@@ -1,13 +1,36 @@
-"""Plan the path maps and environment for one build (see the remapping issue)."""
+"""Plan the path maps and environment for one build.
+
+The plan is made in three steps, each with one owner:
+
+1. the adapter picks config-settings (for example a build directory whose
+   path is known in advance) and names the directories its backend compiles
+   in (:meth:`Adapter.config_settings`, :meth:`Adapter.variable_paths`);
+2. :mod:`.discovery` finds every varying path and orders the maps;
+3. renderers turn the maps into what each toolchain reads: Rust flags for
+   every backend (``rustflags.rust_environment``, when present), then the
+   adapter's own :meth:`Adapter.environment`, or for an adapter that does
+   not override it the generic C-family variables
+   (:func:`c_family_environment`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping, Sequence
 
+from . import cflags, compilers, discovery, log
 from .adapters.base import Adapter
 from .context import BuildContext
 from .pathmap import PathMap
+
+#: Hooks that compile; the others get the adapter's config-settings only.
+COMPILING_HOOKS = ("build_wheel", "build_editable")
+
+#: Where the generic adapter puts C-family maps: read by CMake and meson at
+#: configure time, by autotools, and by the ``cc`` crate.
+GENERIC_C_VARIABLES = ("CFLAGS", "CXXFLAGS", "OBJCFLAGS", "OBJCXXFLAGS")
+FORTRAN_VARIABLES = ("FFLAGS", "FCFLAGS")
 
 
 @dataclass(frozen=True)
@@ -17,6 +40,57 @@ class RemapPlan:
     config_settings: dict[str, Any] = field(default_factory=dict)
 
 
+def c_family_environment(
+    environ: Mapping[str, str],
+    maps: Sequence[PathMap],
+    c_variables: Sequence[str] = GENERIC_C_VARIABLES,
+    fortran: bool = True,
+    cuda: bool = True,
+) -> dict[str, str]:
+    """Map flags appended to ``c_variables`` (and Fortran/CUDA ones where those compilers exist).
+
+    The options are the ones the compiler in ``CC`` (else Python's ``CC``)
+    accepts, so an old GCC gets ``-fdebug-prefix-map`` instead.
+    """
+    support = compilers.probe(tuple(compilers.c_compiler(environ)))
+    environment = cflags.flag_environment(environ, maps, support, c_variables)
+    fortran_command = compilers.fortran_compiler(environ) if fortran else None
+    if fortran_command:
+        fortran_support = compilers.probe(tuple(fortran_command), "f95")
+        environment.update(cflags.flag_environment(environ, maps, fortran_support, FORTRAN_VARIABLES))
+    if cuda and compilers.nvcc_present(environ):
+        environment.update(cflags.nvcc_environment(environ, maps, support))
+    return environment
+
+
+def rust_environment(ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
+    """Rust flags for every backend (setuptools-rust, scikit-build-core with cargo, ...)."""
+    try:
+        from . import rustflags
+    except ImportError:
+        return {}
+    render = getattr(rustflags, "rust_environment", None)
+    return dict(render(ctx.environ, ctx.source_dir, maps)) if render is not None else {}
+
+
+def _overrides_environment(adapter: Adapter) -> bool:
+    return type(adapter).environment is not Adapter.environment
+
+
 def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
-    """Scaffold until the remapping work lands: pass the user's settings through untouched."""
-    return RemapPlan(config_settings=adapter.config_settings(ctx))
+    """Maps, environment updates and config-settings for one hook call."""
+    config_settings = adapter.config_settings(ctx)
+    if ctx.hook not in COMPILING_HOOKS:
+        return RemapPlan(config_settings=config_settings)
+    build_ctx = dataclasses.replace(ctx, config_settings=config_settings)
+    found = discovery.discover(
+        ctx.source_dir, adapter.variable_paths(build_ctx), ctx.environ, ctx.settings.path_map
+    )
+    for path, reason in found.skipped:
+        log.warn(f"not remapping {path}: {reason}; rename it or build elsewhere for a reproducible wheel")
+    environment = rust_environment(build_ctx, found.maps)
+    if _overrides_environment(adapter):
+        environment.update(adapter.environment(build_ctx, found.maps))
+    else:
+        environment.update(c_family_environment(ctx.environ, found.maps))
+    return RemapPlan(maps=found.maps, environment=environment, config_settings=config_settings)

@@ -1,0 +1,37 @@
+"""setuptools (and setuptools-based backends): maps travel in ``CPPFLAGS``.
+
+Since setuptools 75.7 an environment ``CFLAGS`` *replaces* the interpreter's
+own CFLAGS (``-O3 -fwrapv -DNDEBUG ...``) instead of extending them, and
+``CXXFLAGS`` replaces them for C++. ``CPPFLAGS`` is appended in every
+version, to the C and C++ compile lines and to both link lines (LTO needs
+the maps there), so it is the one variable that adds without changing
+anything else. setuptools compiles from the source tree with relative paths
+and keeps its state in ``build/``, inside the source tree map.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from ..context import BuildContext
+from ..pathmap import PathMap
+from ..remap import c_family_environment
+from .base import Adapter
+
+#: The variable appended to every compile and link line in all setuptools versions.
+CARRIER = "CPPFLAGS"
+
+
+class SetuptoolsAdapter(Adapter):
+    name = "setuptools"
+    modules = ("setuptools",)
+
+    def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
+        return c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False)
+
+    def state_dirs(self, ctx: BuildContext) -> list[Path]:
+        return [ctx.source_dir / "build"]
+
+
+ADAPTER = SetuptoolsAdapter()

@@ -1,0 +1,94 @@
+"""Path maps for CMake builds, re-applied at every configure.
+
+CMake reads ``CFLAGS``/``CXXFLAGS`` only when it first creates a cache, so a
+persistent build directory keeps the maps (and the random paths) of the
+build that created it. Instead, the proxy passes the current maps in the
+environment variable :data:`MAPS_VARIABLE` and points
+``CMAKE_PROJECT_INCLUDE`` at a small fixed script that runs after the
+top-level ``project()``: it stores the maps in the cache (so a later
+re-configure outside the proxy keeps them) and adds them with
+``add_compile_options``/``add_link_options``, choosing the option each
+enabled language's compiler accepts. ``CMAKE_<LANG>_FLAGS`` (the user's
+flags) are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from .pathmap import PathMap
+
+MAPS_VARIABLE = "REMAP_BACKEND_CMAKE_PATH_MAPS"
+SCRIPT_NAME = "remap-backend-path-maps.cmake"
+
+SCRIPT = """\
+# Written by remap-backend (see docs/remapping.md). Included through
+# CMAKE_PROJECT_INCLUDE after project(): adds the path maps the proxy passes in
+# $ENV{REMAP_BACKEND_CMAKE_PATH_MAPS} ("FROM=TO;FROM=TO", general first) to
+# every C-family target, on compile and link lines. User flags are untouched.
+include_guard(GLOBAL)
+if(DEFINED ENV{REMAP_BACKEND_CMAKE_PATH_MAPS})
+  set(REMAP_BACKEND_PATH_MAPS "$ENV{REMAP_BACKEND_CMAKE_PATH_MAPS}" CACHE INTERNAL
+      "Path maps remap-backend passed at the last configure")
+endif()
+if(REMAP_BACKEND_PATH_MAPS)
+  get_property(_remap_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  foreach(_remap_lang IN ITEMS C CXX OBJC OBJCXX Fortran CUDA)
+    if(NOT _remap_lang IN_LIST _remap_languages)
+      continue()
+    endif()
+    set(_remap_compiler_lang "${_remap_lang}")
+    if(_remap_lang STREQUAL "CUDA")
+      set(_remap_compiler_lang CXX)
+    endif()
+    set(_remap_id "${CMAKE_${_remap_compiler_lang}_COMPILER_ID}")
+    set(_remap_version "${CMAKE_${_remap_compiler_lang}_COMPILER_VERSION}")
+    if((_remap_id STREQUAL "GNU" AND _remap_version VERSION_LESS 8)
+       OR (_remap_id STREQUAL "Clang" AND _remap_version VERSION_LESS 10)
+       OR (_remap_id STREQUAL "AppleClang" AND _remap_version VERSION_LESS 12))
+      set(_remap_options -fdebug-prefix-map)
+    elseif(_remap_id MATCHES "^(GNU|Clang|AppleClang|IntelLLVM)$")
+      set(_remap_options -ffile-prefix-map)
+    else()
+      continue()
+    endif()
+    foreach(_remap_map IN LISTS REMAP_BACKEND_PATH_MAPS)
+      foreach(_remap_option IN LISTS _remap_options)
+        if(_remap_lang STREQUAL "CUDA")
+          add_compile_options("$<$<COMPILE_LANGUAGE:CUDA>:SHELL:-Xcompiler=${_remap_option}=${_remap_map}>")
+        else()
+          add_compile_options("$<$<COMPILE_LANGUAGE:${_remap_lang}>:${_remap_option}=${_remap_map}>")
+          if(NOT CMAKE_VERSION VERSION_LESS 3.18)
+            add_link_options("$<$<LINK_LANGUAGE:${_remap_lang}>:${_remap_option}=${_remap_map}>")
+          endif()
+        endif()
+      endforeach()
+    endforeach()
+  endforeach()
+endif()
+"""
+
+
+def maps_value(maps: Sequence[PathMap]) -> str:
+    """The maps as a CMake list, in emit order."""
+    return ";".join(f"{m.source}={m.target}" for m in maps)
+
+
+def write_script(directory: Path) -> Path:
+    """Write :data:`SCRIPT` into ``directory`` atomically (unchanged content is not rewritten)."""
+    path = directory / SCRIPT_NAME
+    if path.is_file() and path.read_text(encoding="utf-8") == SCRIPT:
+        return path
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".cmake", dir=str(directory))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(SCRIPT)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path

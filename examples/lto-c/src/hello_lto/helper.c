@@ -1,0 +1,3 @@
+#include "helper.h"
+
+const char *helper_file(void) { return __FILE__; }
