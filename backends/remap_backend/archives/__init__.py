@@ -1,0 +1,100 @@
+"""Deterministic archives: wheels, sdists and .pyc files whose bytes depend only on content.
+
+Entry points:
+
+* :func:`normalize_artifact` — what the proxy calls on the wheel or sdist a
+  wrapped backend just built (rewrites it in place, atomically);
+* :func:`normalize_path` — what ``remap-backend normalize`` calls on a wheel,
+  an sdist, a .pyc file or a directory tree of .pyc files (``check=True``
+  reports without writing).
+
+Bad input raises :class:`~remap_backend.errors.RemapError` before anything is
+written; see ``docs/archives.md`` for the guarantees and limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+from ..epoch import DEFAULT_EPOCH
+from ..errors import RemapError
+from .pyc_tree import normalize_pyc_file, normalize_pyc_tree
+from .safety import Limits
+from .sdist import normalize_sdist
+from .wheel import normalize_wheel
+
+# DEFAULT_EPOCH (1980-01-01T00:00:00Z, the earliest instant a zip entry can
+# carry) is used when SOURCE_DATE_EPOCH is unset; one definition, in epoch.py.
+
+SDIST_SUFFIXES = (".tar.gz", ".tgz")
+
+__all__ = [
+    "DEFAULT_EPOCH", "Change", "Limits", "kind_of", "normalize_artifact", "normalize_path",
+]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file that was (or, with ``check``, would be) rewritten, and why."""
+
+    path: Path
+    reasons: Tuple[str, ...]
+
+
+def kind_of(path: Path) -> Optional[str]:
+    """'wheel', 'sdist', 'pyc' or 'tree' — what ``normalize_path`` will do with ``path``."""
+    if path.is_dir():
+        return "tree"
+    name = path.name.lower()
+    if name.endswith(".whl"):
+        return "wheel"
+    if name.endswith(SDIST_SUFFIXES):
+        return "sdist"
+    if name.endswith(".pyc"):
+        return "pyc"
+    return None
+
+
+def normalize_artifact(path: Path, epoch: Optional[int]) -> bool:
+    """Normalize a freshly built wheel or sdist in place; return whether it changed.
+
+    ``epoch`` is SOURCE_DATE_EPOCH (None: :data:`DEFAULT_EPOCH`). Other file
+    types are left alone (False): a backend may produce archives we do not know.
+    """
+    path = Path(path)
+    kind = kind_of(path)
+    if kind not in ("wheel", "sdist"):
+        return False
+    return bool(normalize_path(path, epoch))
+
+
+def normalize_path(
+    path: Path, epoch: Optional[int], check: bool = False, recompress: bool = False,
+    limits: Optional[Limits] = None,
+) -> List[Change]:
+    """Normalize ``path`` (wheel, sdist, .pyc, or a directory of .pyc files).
+
+    Returns the files that changed (with ``check``: would change). Raises
+    RemapError for input it cannot handle, before writing anything.
+    """
+    path = Path(path)
+    when = DEFAULT_EPOCH if epoch is None else int(epoch)
+    if not path.exists():
+        raise RemapError(f"{path} does not exist; give a wheel, an sdist, a .pyc file or a directory")
+    kind = kind_of(path)
+    if kind == "tree":
+        return [Change(p, r) for p, r in normalize_pyc_tree(path, check)]
+    if kind is None:
+        raise RemapError(
+            f"{path}: not a wheel (.whl), sdist (.tar.gz), .pyc file or directory; "
+            "give one of those"
+        )
+    if kind == "wheel":
+        reasons = normalize_wheel(path, when, check=check, recompress=recompress, limits=limits)
+    elif kind == "sdist":
+        reasons = normalize_sdist(path, when, check=check, limits=limits)
+    else:
+        reasons = normalize_pyc_file(path, check)
+    return [Change(path, tuple(reasons))] if reasons else []

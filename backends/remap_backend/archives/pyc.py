@@ -1,0 +1,391 @@
+"""Canonical .pyc files: marshal data that no longer depends on the compiling process.
+
+CPython's marshal writer sets ``FLAG_REF`` on every object whose reference
+count is above one when it is written, so whether a constant that occurs
+*once* carries the flag (and the numbering of every later back-reference)
+depends on who else held a reference at that moment (python/cpython#129724).
+Sets are a second source: before 3.11 their element order follows the
+(randomized) string hash.
+
+The canonical form keeps the object graph exactly as it is (the same objects,
+the same sharing, the same type codes) and only changes how it is spelled:
+
+* ``FLAG_REF`` is set on an object iff the graph refers to it more than once;
+  back-references are numbered in the order the reader meets them;
+* elements of sets and frozensets are ordered by their own canonical bytes.
+
+It unmarshals to an equal object. Anything this module does not understand
+(an unknown magic number, an unknown type code, trailing bytes, a reference
+CPython itself would reject) raises :class:`UnsupportedPyc`, and callers leave
+that file as it is.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import marshal
+import struct
+from typing import Dict, List, Optional, Union
+
+FLAG_REF = 0x80
+HEADER_SIZE = 16
+
+#: Magic numbers of final CPython releases whose code-object layout we know.
+#: "old" = 3.8-3.10 (nlocals, varnames/freevars/cellvars, lnotab/linetable);
+#: "new" = 3.11+ (localsplus*, qualname, exception table).
+KNOWN_MAGIC = {
+    3413: "old",  # 3.8
+    3425: "old",  # 3.9
+    3439: "old",  # 3.10
+    3495: "new",  # 3.11
+    3531: "new",  # 3.12
+    3571: "new",  # 3.13
+}
+
+#: Deepest nesting we follow; CPython's own reader stops at 2000.
+MAX_DEPTH = 400
+
+# Type codes (Python/marshal.c).
+_SINGLETONS = frozenset(b"0NFTS.")
+_NULL = ord("0")
+_INT, _INT64, _LONG = ord("i"), ord("I"), ord("l")
+_FLOAT, _BINARY_FLOAT, _COMPLEX, _BINARY_COMPLEX = ord("f"), ord("g"), ord("x"), ord("y")
+_STRING_LIKE = frozenset(b"stuaA")  # int32 length + bytes
+_SHORT_ASCII = frozenset(b"zZ")  # uint8 length + bytes
+_TUPLE, _SMALL_TUPLE, _LIST, _DICT = ord("("), ord(")"), ord("["), ord("{")
+_SET, _FROZENSET, _CODE, _REF, _SLICE = ord("<"), ord(">"), ord("c"), ord("r"), ord(":")
+_SETS = frozenset((_SET, _FROZENSET))
+_TUPLE_LIKE = frozenset((_TUPLE, _LIST, _SET, _FROZENSET))
+#: Containers the reader registers *before* their children (so a child may refer back).
+_REGISTERED_EARLY = frozenset((_TUPLE, _SMALL_TUPLE, _LIST, _DICT, _SET))
+
+_int32 = struct.Struct("<i")
+_uint32 = struct.Struct("<I")
+
+
+class UnsupportedPyc(ValueError):
+    """This file is not marshal data we can rewrite safely; leave it untouched."""
+
+
+class _Node:
+    """An object that carries FLAG_REF in the input (so may be shared), or a set.
+
+    Everything else is kept as raw byte spans inside its parent's ``parts``:
+    an object without FLAG_REF can never be referred to again, so only its
+    flagged descendants can need rewriting.
+    """
+
+    __slots__ = ("kind", "parts", "uses", "complete", "elements")
+
+    def __init__(self, kind: int) -> None:
+        self.kind = kind
+        self.parts: List[Union[bytes, "_Node"]] = []
+        self.uses = 1
+        self.complete = False
+        self.elements: Optional[List[List[Union[bytes, "_Node"]]]] = None
+
+
+class _Reader:
+    """Parse marshal data into raw spans and :class:`_Node` objects, counting references."""
+
+    def __init__(self, data: bytes, layout: str) -> None:
+        self.data = data
+        self.size = len(data)
+        self.pos = 0
+        self.mark = 0  # start of the raw span not yet copied into the list being filled
+        self.layout = layout
+        self.refs: List[_Node] = []
+
+    def _flush(self, parts: List[Union[bytes, _Node]], upto: int) -> None:
+        if upto > self.mark:
+            parts.append(self.data[self.mark:upto])
+
+    def _need(self, end: int) -> None:
+        if end > self.size:
+            raise UnsupportedPyc("marshal data is truncated")
+
+    def _size32(self, at: int) -> int:
+        self._need(at + 4)
+        value = _int32.unpack_from(self.data, at)[0]
+        if value < 0:
+            raise UnsupportedPyc("negative size in marshal data")
+        return value
+
+    def root(self) -> List[Union[bytes, _Node]]:
+        parts: List[Union[bytes, _Node]] = []
+        self.obj(parts, 0)
+        self._flush(parts, self.pos)
+        if self.pos != self.size:
+            raise UnsupportedPyc("trailing bytes after the marshalled object")
+        return parts
+
+    def obj(self, parts: List[Union[bytes, _Node]], depth: int) -> None:
+        """Parse one object at ``pos`` into ``parts`` (the list being filled)."""
+        if depth > MAX_DEPTH:
+            raise UnsupportedPyc("marshal data nested too deeply")
+        data = self.data
+        start = self.pos
+        self._need(start + 1)
+        code = data[start]
+        kind = code & 0x7F
+        if code & FLAG_REF and kind != _REF:
+            if kind in _SINGLETONS:  # CPython ignores the flag here; drop it
+                self._flush(parts, start)
+                parts.append(bytes((kind,)))
+                self.pos = self.mark = start + 1
+                if kind == _NULL:
+                    raise UnsupportedPyc("NULL object outside a dict in marshal data")
+                return
+            node = _Node(kind)
+            self.refs.append(node)
+            self._flush(parts, start)
+            parts.append(node)
+            self.pos = self.mark = start + 1
+            self.body(kind, node, node.parts, depth)
+            self._flush(node.parts, self.pos)
+            node.complete = True
+            self.mark = self.pos
+            return
+        if kind == _REF:
+            self._need(start + 5)
+            index = _int32.unpack_from(data, start + 1)[0]
+            if not 0 <= index < len(self.refs):
+                raise UnsupportedPyc("invalid back-reference in marshal data")
+            target = self.refs[index]
+            if not target.complete and target.kind not in _REGISTERED_EARLY:
+                raise UnsupportedPyc("back-reference to an object still being read")
+            target.uses += 1
+            self._flush(parts, start)
+            parts.append(target)
+            self.pos = self.mark = start + 5
+            return
+        if kind in _SETS:
+            node = _Node(kind)
+            node.complete = True  # unflagged: nobody can refer to it
+            self._flush(parts, start)
+            parts.append(node)
+            self.pos = self.mark = start + 1
+            self.body(kind, node, node.parts, depth)
+            self._flush(node.parts, self.pos)
+            self.mark = self.pos
+            return
+        self.pos = start + 1
+        if kind == _NULL:
+            raise UnsupportedPyc("NULL object outside a dict in marshal data")
+        self.body(kind, None, parts, depth)
+
+    def body(self, kind: int, node: Optional[_Node], parts: List[Union[bytes, _Node]], depth: int) -> None:
+        """Parse what follows the type byte; plain bytes stay in the current span."""
+        pos = self.pos
+        data = self.data
+        if kind in _SHORT_ASCII:
+            self._need(pos + 1)
+            end = pos + 1 + data[pos]
+        elif kind in _STRING_LIKE:
+            end = pos + 4 + self._size32(pos)
+        elif kind == _SMALL_TUPLE or kind in _TUPLE_LIKE:
+            if kind == _SMALL_TUPLE:
+                self._need(pos + 1)
+                count, self.pos = data[pos], pos + 1
+            else:
+                count, self.pos = self._size32(pos), pos + 4
+            if kind in _SETS:
+                self._flush(parts, self.pos)  # the size header
+                node.elements = []  # type: ignore[union-attr]
+                for _ in range(count):
+                    element: List[Union[bytes, _Node]] = []
+                    self.mark = self.pos
+                    self.obj(element, depth + 1)
+                    self._flush(element, self.pos)
+                    node.elements.append(element)  # type: ignore[union-attr]
+                self.mark = self.pos
+                return
+            for _ in range(count):
+                self.obj(parts, depth + 1)
+            return
+        elif kind == _INT:
+            end = pos + 4
+        elif kind == _CODE:
+            self.code(parts, depth)
+            return
+        elif kind == _DICT:
+            while True:
+                self._need(self.pos + 1)
+                terminator = data[self.pos]
+                if terminator & 0x7F == _NULL:
+                    if terminator != _NULL:
+                        self._flush(parts, self.pos)
+                        parts.append(b"0")
+                        self.mark = self.pos + 1
+                    self.pos += 1
+                    return
+                self.obj(parts, depth + 1)
+                self.obj(parts, depth + 1)
+        elif kind == _INT64 or kind == _BINARY_FLOAT:
+            end = pos + 8
+        elif kind == _BINARY_COMPLEX:
+            end = pos + 16
+        elif kind == _LONG:
+            self._need(pos + 4)
+            end = pos + 4 + 2 * abs(_int32.unpack_from(data, pos)[0])
+        elif kind == _FLOAT:
+            self._need(pos + 1)
+            end = pos + 1 + data[pos]
+        elif kind == _COMPLEX:
+            self._need(pos + 1)
+            middle = pos + 1 + data[pos]
+            self._need(middle + 1)
+            end = middle + 1 + data[middle]
+        elif kind == _SLICE:
+            for _ in range(3):
+                self.obj(parts, depth + 1)
+            return
+        elif kind in _SINGLETONS:
+            return
+        else:
+            raise UnsupportedPyc(f"unknown marshal type code {kind} ({chr(kind)!r})")
+        self._need(end)
+        self.pos = end
+
+    def code(self, parts: List[Union[bytes, _Node]], depth: int) -> None:
+        if self.layout == "old":
+            # argcount, posonlyargcount, kwonlyargcount, nlocals, stacksize, flags;
+            # code, consts, names, varnames, freevars, cellvars, filename, name;
+            # firstlineno; lnotab (3.8-3.9) or linetable (3.10).
+            fields, before, after = 24, 8, 1
+        else:
+            # argcount, posonlyargcount, kwonlyargcount, stacksize, flags;
+            # code, consts, names, localsplusnames, localspluskinds, filename,
+            # name, qualname; firstlineno; linetable, exceptiontable.
+            fields, before, after = 20, 8, 2
+        self._need(self.pos + fields)
+        self.pos += fields
+        for _ in range(before):
+            self.obj(parts, depth + 1)
+        self._need(self.pos + 4)
+        self.pos += 4
+        for _ in range(after):
+            self.obj(parts, depth + 1)
+
+
+def _count_uses(parts: List[Union[bytes, _Node]]) -> Dict[int, int]:
+    """How often each node is reached from ``parts`` (for a set element written on its own)."""
+    uses: Dict[int, int] = {}
+    stack = [part for part in parts if type(part) is _Node]
+    while stack:
+        node = stack.pop()
+        seen = uses.get(id(node), 0)
+        uses[id(node)] = seen + 1
+        if seen == 0:
+            children = node.parts if node.elements is None else [p for e in node.elements for p in e]
+            stack.extend(part for part in children if type(part) is _Node)
+    return uses
+
+
+class _Writer:
+    def __init__(self, set_keys: Dict[int, bytes], uses: Optional[Dict[int, int]] = None) -> None:
+        self.index: Dict[int, int] = {}
+        self.out: List[bytes] = []
+        self.set_keys = set_keys
+        self.uses = uses  # None: use the counts the reader took for the whole file
+
+    def write(self, parts: List[Union[bytes, _Node]]) -> None:
+        out = self.out
+        for part in parts:
+            if type(part) is bytes:
+                out.append(part)
+            else:
+                self.node(part)  # type: ignore[arg-type]
+
+    def node(self, node: _Node) -> None:
+        key = id(node)
+        known = self.index.get(key)
+        if known is not None:
+            self.out.append(b"r" + _uint32.pack(known))
+            return
+        uses = node.uses if self.uses is None else self.uses[key]
+        if uses > 1:
+            self.index[key] = len(self.index)
+            self.out.append(bytes((node.kind | FLAG_REF,)))
+        else:
+            self.out.append(bytes((node.kind,)))
+        self.write(node.parts)
+        if node.elements is not None:
+            for element in sorted(node.elements, key=self.set_key):
+                self.write(element)
+
+    def set_key(self, element: List[Union[bytes, _Node]]) -> bytes:
+        """The element's canonical bytes on its own: independent of where it sits."""
+        key = self.set_keys.get(id(element))
+        if key is None:
+            writer = _Writer(self.set_keys, _count_uses(element))
+            writer.write(element)
+            key = b"".join(writer.out)
+            self.set_keys[id(element)] = key
+        return key
+
+
+def canonical_marshal(data: bytes, layout: str = "new") -> bytes:
+    """The canonical spelling of one marshalled object (``layout``: "old" before 3.11)."""
+    parts = _Reader(data, layout).root()
+    writer = _Writer({})
+    writer.write(parts)
+    return b"".join(writer.out)
+
+
+def pyc_layout(header: bytes) -> str:
+    """Which code-object layout the pyc ``header`` promises, or raise UnsupportedPyc."""
+    if len(header) < HEADER_SIZE or header[2:4] != b"\r\n":
+        raise UnsupportedPyc("not a .pyc file of Python 3.8 or newer (bad header)")
+    magic = struct.unpack("<H", header[:2])[0]
+    layout = KNOWN_MAGIC.get(magic)
+    if layout is None and header[:4] == importlib.util.MAGIC_NUMBER:
+        layout = "new" if _running_layout_is_new() else "old"
+    if layout is None:
+        raise UnsupportedPyc(f"unknown .pyc magic number {magic} (a newer Python?)")
+    return layout
+
+
+def _running_layout_is_new() -> bool:
+    return hasattr(compile("0", "<probe>", "eval"), "co_qualname")
+
+
+def canonical_pyc(data: bytes) -> bytes:
+    """Return ``data`` with its marshal part canonicalized; the 16-byte header is kept as is.
+
+    When the file was made by this very interpreter the result is also loaded
+    and compared with the original, so a bug here can never ship a broken
+    file; for other versions the result must at least parse back to itself.
+    """
+    layout = pyc_layout(data[:HEADER_SIZE])
+    body = data[HEADER_SIZE:]
+    canonical = canonical_marshal(body, layout)
+    if canonical == body:
+        return data
+    if data[:4] == importlib.util.MAGIC_NUMBER:
+        _check_same_object(body, canonical, layout)
+    elif canonical_marshal(canonical, layout) != canonical:
+        raise UnsupportedPyc("canonical form is not stable (internal error)")
+    return data[:HEADER_SIZE] + canonical
+
+
+def _check_same_object(original: bytes, canonical: bytes, layout: str) -> None:
+    try:
+        before = marshal.loads(original)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ours to touch"
+        raise UnsupportedPyc(f"the interpreter cannot load it: {exc}") from None
+    after = marshal.loads(canonical)
+    if type(before) is type(after) and before == after:
+        return
+    # NaN constants make a code object unequal even to a fresh load of itself;
+    # then compare the graphs: both dumped by this process, then canonicalized.
+    if canonical_marshal(marshal.dumps(before), layout) != canonical_marshal(marshal.dumps(after), layout):
+        raise UnsupportedPyc("canonical form does not load to an equal object (internal error)")
+
+
+def try_canonical_pyc(data: bytes) -> Optional[bytes]:
+    """``canonical_pyc`` for callers that only want "new bytes or None"."""
+    try:
+        return canonical_pyc(data)
+    except UnsupportedPyc:
+        return None

@@ -1,0 +1,241 @@
+"""Rewrite a wheel so its bytes depend only on its content and SOURCE_DATE_EPOCH.
+
+Members are sorted (``.dist-info`` last, RECORD the very last), get one
+timestamp, mode 0644 or 0755, no extra fields and no directory entries; .pyc
+members are canonicalized; RECORD is checked against the real content and
+regenerated. Already-deflated members are copied raw (no recompression), but
+every byte is still inflated once to check CRC, size and RECORD hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import zlib
+from pathlib import Path
+from typing import BinaryIO, Dict, List, Optional, Tuple
+
+from ..errors import RemapError
+from . import record, zipfmt
+from .atomic import atomic_path
+from .pyc import try_canonical_pyc
+from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
+from .sinks import CompareSink
+
+_CHUNK = 1 << 20
+
+
+def normalized_mode(unix_mode: int) -> int:
+    """Regular files 0644, or 0755 if any execute bit is set; symlinks stay symlinks."""
+    if stat.S_ISLNK(unix_mode):
+        return stat.S_IFLNK | 0o777
+    return stat.S_IFREG | (0o755 if unix_mode & 0o111 else 0o644)
+
+
+class _Wheel:
+    """One open wheel: its validated entries, RECORD and the order we will write."""
+
+    def __init__(self, handle: BinaryIO, size: int, archive: str, limits: Limits) -> None:
+        self.handle = handle
+        self.archive = archive
+        self.budget = Budget(archive, limits)
+        self.entries = zipfmt.read_entries(handle, size, archive)
+        self.budget.check_members(len(self.entries))
+        self.budget.check_declared(sum(entry.size for entry in self.entries))
+        clean = [check_member_name(archive, entry.name) for entry in self.entries]
+        check_unique(archive, clean)
+        self.files = [entry for entry in self.entries if not entry.is_dir]
+        self.record_entry = self._find_record()
+        self.record_name = self.record_entry.name
+        self.dist_info = self.record_name.split("/")[0]
+        record_bytes = self.read_all(self.record_entry, record.MAX_RECORD_BYTES)
+        self.rows = record.parse(record_bytes, archive, self.record_name)
+        self.old_record = record_bytes
+        names = {entry.name for entry in self.files}
+        for path in self.rows:
+            if path not in names:
+                raise RemapError(
+                    f"{archive}: RECORD lists {path!r}, which is not in the wheel; "
+                    "the wheel was altered after it was built, rebuild it"
+                )
+        self.order = sorted(self.files, key=self._order_key)
+
+    def _find_record(self) -> zipfmt.Entry:
+        found = [
+            entry for entry in self.files
+            if entry.name.count("/") == 1 and entry.name.endswith(".dist-info/RECORD")
+        ]
+        if len(found) != 1:
+            what = "no" if not found else f"{len(found)}"
+            raise RemapError(
+                f"{self.archive}: has {what} top-level *.dist-info/RECORD; "
+                "not a wheel, or a broken one — rebuild it"
+            )
+        return found[0]
+
+    def _order_key(self, entry: zipfmt.Entry) -> Tuple[bool, bool, List[str]]:
+        parts = entry.name.split("/")
+        return (entry is self.record_entry, parts[0] == self.dist_info, parts)
+
+    def read_all(self, entry: zipfmt.Entry, limit: Optional[int] = None) -> bytes:
+        """Whole content of a (small) member, CRC- and size-checked."""
+        if limit is not None and entry.size > limit:
+            raise RemapError(f"{self.archive}: {entry.name!r} is implausibly large ({entry.size} bytes)")
+        inflater = zipfmt.Inflater(entry, self.archive)
+        pieces: List[bytes] = []
+        total = 0
+        for chunk in zipfmt.read_raw(self.handle, entry):
+            for out in inflater.feed(chunk):
+                total += len(out)
+                self._check_growth(entry, total)
+                pieces.append(out)
+        inflater.finish()
+        content = b"".join(pieces)
+        self._check_integrity(entry, zlib.crc32(content), len(content))
+        return content
+
+    def _check_growth(self, entry: zipfmt.Entry, total: int) -> None:
+        if total > entry.size:
+            raise RemapError(
+                f"{self.archive}: member {entry.name!r} inflates to more than its declared "
+                f"{entry.size} bytes (corrupt, or a zip bomb); rebuild the archive"
+            )
+
+    def _check_integrity(self, entry: zipfmt.Entry, crc: int, size: int) -> None:
+        if size != entry.size or crc != entry.crc:
+            raise RemapError(
+                f"{self.archive}: member {entry.name!r} fails its CRC/size check; "
+                "the archive is corrupt, rebuild or download it again"
+            )
+
+    def reasons(self, epoch: int, recompress: bool) -> List[str]:
+        """Why the archive is not canonical yet, judged from metadata alone."""
+        found = []
+        if [e.name for e in self.entries] != [e.name for e in self.order]:
+            found.append("member order" if len(self.entries) == len(self.order) else "directory entries")
+        when = zipfmt.dos_datetime(epoch)
+        if any(e.dos_time != when for e in self.entries):
+            found.append("timestamps")
+        if any(e.create_system != 3 or e.external_attr != normalized_mode(e.unix_mode) << 16 for e in self.files):
+            found.append("permissions")
+        if any(e.has_extras for e in self.entries):
+            found.append("extra fields")
+        if any(e.method != zipfmt.DEFLATED for e in self.files) or recompress:
+            found.append("compression")
+        return found
+
+
+def normalize_wheel(
+    path: Path, epoch: int, check: bool = False, recompress: bool = False, limits: Optional[Limits] = None,
+) -> List[str]:
+    """Normalize the wheel at ``path`` in place; return why it changed ([] = already canonical).
+
+    With ``check`` nothing is written. ``recompress`` deflates every member
+    again with our settings instead of copying deflated data as it is.
+    """
+    archive = path.name
+    limits = limits or Limits.from_environ()
+    with open(path, "rb") as handle:
+        wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, archive, limits)
+        with open(path, "rb") as original:
+            if check:
+                sink = CompareSink(original)
+                changed_members = _write(wheel, sink, epoch, recompress)
+                same = sink.identical()
+            else:
+                with atomic_path(path) as temp:
+                    with open(temp, "wb") as out:
+                        sink = CompareSink(original, also=out)
+                        changed_members = _write(wheel, sink, epoch, recompress)
+                        same = sink.identical()
+                    if same:
+                        temp.unlink()
+    if same:
+        return []
+    reasons = wheel.reasons(epoch, recompress) + changed_members
+    return reasons or ["zip metadata"]
+
+
+def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> List[str]:
+    """Stream the canonical wheel into ``sink``; return content-level reasons for a change."""
+    writer = zipfmt.Writer(sink, zipfmt.dos_datetime(epoch))  # type: ignore[arg-type]
+    rows: List[Tuple[str, str, int]] = []
+    pyc_changed = False
+    for entry in wheel.order:
+        if entry is wheel.record_entry:
+            continue
+        mode = normalized_mode(entry.unix_mode)
+        row = wheel.rows.get(entry.name)
+        if stat.S_ISLNK(mode) or entry.name.endswith(".pyc"):
+            content = wheel.read_all(entry)
+            _check_record(wheel, entry, row, content)
+            if stat.S_ISLNK(mode):
+                check_link_target(wheel.archive, entry.name, content.decode("utf-8", "surrogateescape"))
+            else:
+                canonical = try_canonical_pyc(content)
+                if canonical is not None and canonical != content:
+                    content, pyc_changed = canonical, True
+            wheel.budget.spend(len(content))
+            writer.add(entry.name, mode, content)
+            rows.append((entry.name, record.b64_digest(hashlib.sha256(content).digest()), len(content)))
+        else:
+            digest = _copy_member(wheel, entry, row, writer, mode, raw=entry.method == zipfmt.DEFLATED and not recompress)
+            rows.append((entry.name, digest, entry.size))
+    new_record = record.render(rows, wheel.record_name)
+    writer.add(wheel.record_name, normalized_mode(0), new_record)
+    writer.finish()
+    reasons = []
+    if pyc_changed:
+        reasons.append(".pyc marshal data")
+    if new_record != wheel.old_record:
+        reasons.append("RECORD")
+    return reasons
+
+
+def _check_record(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row], content: bytes) -> None:
+    digests = {name: hashlib.new(name, content).digest() for name in record.algorithms_for(row)}
+    record.check_against(row, entry.name, digests, len(content), wheel.archive)
+
+
+def _copy_member(
+    wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row], writer: zipfmt.Writer, mode: int, raw: bool,
+) -> str:
+    """Copy one member (raw, or inflate + deflate), verifying it on the way; return its sha256."""
+    hashes = {name: hashlib.new(name) for name in record.algorithms_for(row)}
+    updates = [h.update for h in hashes.values()]
+    inflater = zipfmt.Inflater(entry, wheel.archive)
+    crc = 0
+    total = 0
+    budget = wheel.budget
+    if raw:
+        writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
+        emit = writer.data
+    else:
+        compressor = zlib.compressobj(zipfmt.DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        packed: List[bytes] = []
+    for chunk in zipfmt.read_raw(wheel.handle, entry):
+        if raw:
+            emit(chunk)
+        for out in inflater.feed(chunk):
+            total += len(out)
+            if total > entry.size:
+                wheel._check_growth(entry, total)
+            budget.spend(len(out))
+            crc = zlib.crc32(out, crc)
+            for update in updates:
+                update(out)
+            if not raw:
+                packed.append(compressor.compress(out))
+    inflater.finish()
+    wheel._check_integrity(entry, crc, total)
+    record.check_against(row, entry.name, {n: h.digest() for n, h in hashes.items()}, total, wheel.archive)
+    if raw:
+        writer.end()
+    else:
+        packed.append(compressor.flush())
+        data = b"".join(packed)
+        writer.begin(entry.name, mode, crc, len(data), total)
+        writer.data(data)
+        writer.end()
+    return record.b64_digest(hashes["sha256"].digest())
