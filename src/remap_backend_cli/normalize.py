@@ -1,0 +1,84 @@
+"""``remap-backend normalize``: make existing wheels, sdists and .pyc trees deterministic.
+
+For archives the proxy did not build itself: a wheel after ``auditwheel
+repair`` or ``delocate``, an sdist from another tool, or an installed
+site-packages / Docker layer whose .pyc files came from ``UV_COMPILE_BYTECODE=1``
+or ``compileall -j``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import List
+
+from remap_backend.archives import DEFAULT_EPOCH, Change, kind_of, normalize_path
+
+from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+
+EXAMPLES = f"""\
+examples:
+  remap-backend normalize wheelhouse/*.whl          # after auditwheel repair
+  remap-backend normalize dist/pkg-1.0.tar.gz
+  remap-backend normalize --check /app/site-packages
+  SOURCE_DATE_EPOCH=0 remap-backend normalize dist/*
+
+timestamps: --epoch, else SOURCE_DATE_EPOCH, else {DEFAULT_EPOCH} (1980-01-01);
+zip entries cannot go earlier than 1980, so earlier epochs become 1980-01-01 there.
+
+exit status: 0 nothing to change (or changed), 1 --check found something to change, 2 error
+"""
+
+
+def add_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "normalize",
+        help="rewrite wheels, sdists and .pyc trees so their bytes are reproducible",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                        help="a .whl, a .tar.gz sdist, a .pyc file, or a directory holding .pyc files")
+    parser.add_argument("--check", action="store_true",
+                        help="only report what would change; write nothing")
+    parser.add_argument("--epoch", type=int, default=None,
+                        help="timestamp for archive members (default: SOURCE_DATE_EPOCH, else 1980-01-01)")
+    parser.add_argument("--recompress", action="store_true",
+                        help="deflate every wheel member again instead of copying deflated data as it is")
+
+
+def choose_epoch(given: "int | None", environ: "os._Environ[str] | dict[str, str]") -> int:
+    if given is not None:
+        return given
+    text = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return DEFAULT_EPOCH
+    try:
+        return int(text)
+    except ValueError:
+        raise RemapError(
+            f"SOURCE_DATE_EPOCH={text!r} is not an integer; set it to seconds since 1970, "
+            "unset it, or pass --epoch"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    epoch = choose_epoch(args.epoch, os.environ)
+    for path in args.paths:  # every argument is checked before the first file is touched
+        if not path.exists():
+            raise RemapError(f"{path} does not exist; give a wheel, an sdist, a .pyc file or a directory")
+        if kind_of(path) is None:
+            raise RemapError(f"{path}: not a wheel (.whl), sdist (.tar.gz), .pyc file or directory; give one of those")
+    changes: List[Change] = []
+    for path in args.paths:
+        for change in normalize_path(path, epoch, check=args.check, recompress=args.recompress):
+            verb = "would normalize" if args.check else "normalized"
+            print(f"{verb} {change.path} ({', '.join(change.reasons)})", flush=True)
+            changes.append(change)
+    if args.check and changes:
+        return EXIT_DIFFERENT
+    if not changes:
+        print("nothing to change", flush=True)
+    return EXIT_SAME
