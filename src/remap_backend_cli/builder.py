@@ -158,9 +158,7 @@ class _environment:
 
             self._env = ForeignPythonEnv(_which(python), path=self._env_path())
         else:
-            from build.env import DefaultIsolatedEnv
-
-            self._env = DefaultIsolatedEnv(installer="uv" if has_uv() else "pip", path=self._env_path())
+            self._env = _default_env(installer="uv" if has_uv() else "pip", path=self._env_path())
         with self.reporter.step("creating the isolated build environment"):
             self._guard(self._env.__enter__)
         env = self._env
@@ -223,6 +221,18 @@ class _environment:
             if type(exc).__module__.startswith("build"):
                 raise RemapError(f"creating the isolated environment failed: {exc}") from None
             raise
+
+
+def _default_env(installer: str, path: str | None):
+    """pypa/build's isolated env; its ``path=`` (build >= 1.3) places it where verify wants it."""
+    from build.env import DefaultIsolatedEnv
+
+    if path is None:
+        return DefaultIsolatedEnv(installer=installer)
+    try:
+        return DefaultIsolatedEnv(installer=installer, path=path)
+    except TypeError:  # older build: a random build-env-* directory, which varies the path anyway
+        return DefaultIsolatedEnv(installer=installer)
 
 
 def _which(python: str) -> str:

@@ -76,7 +76,7 @@ class Reporter:
         """A line worth showing even in non-terminal mode (but not with --quiet)."""
         self.log(message)
         if self._console is not None:
-            self._console.print(message)
+            self._console.print(message, markup=False, highlight=False, soft_wrap=True)
         elif not self._quiet:
             print(message, file=self._stream, flush=True)
 

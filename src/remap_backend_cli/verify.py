@@ -39,7 +39,7 @@ LOCALES = ("C.UTF-8", "C")
 HASH_SEEDS = ("1", "4242")
 MTIME_SHIFTS = (0, 7 * 24 * 3600 + 1234)
 #: Extra directory levels so build paths differ in length, not only in a random suffix.
-PATH_DEPTHS = ((), ("deeper", "build path"))
+PATH_DEPTHS = ((), ("deeper", "build-path.2"))
 
 
 @dataclass(frozen=True)

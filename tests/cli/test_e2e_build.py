@@ -109,9 +109,17 @@ def test_in_tree_backend_path_project_is_wrapped(tmp_path, cli):
 def test_no_isolation_uses_the_current_environment(tmp_path, cli):
     project = shutil.copytree(REPO / "examples" / "setuptools-c", tmp_path / "setuptools-c",
                               ignore=shutil.ignore_patterns("build", "*.egg-info", "dist"))
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'requires = ["remap-backend", "setuptools>=64"]',
+        'requires = ["remap-backend", "setuptools>=64", "remap-backend-test-no-such-package==0.0.1"]'))
+
+    isolated = cli("build", project, "-o", tmp_path / "isolated")
+    assert isolated.returncode == 2
+    assert "installing build requirements failed" in isolated.stderr.splitlines()[-1]
+
     done = cli("build", project, "--no-isolation", "-o", tmp_path / "out", "-v")
     _built_wheel(done, tmp_path / "out")
-    assert "Creating isolated environment" not in done.stderr
     assert "remap-backend: setuptools.build_meta build_wheel" in done.stdout + done.stderr
 
 
