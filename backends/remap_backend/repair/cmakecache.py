@@ -141,8 +141,8 @@ def paths_in(cache: CMakeCache) -> list[str]:
     for entry in cache.entries:
         if entry.type in _NOT_PATHS:
             continue
-        for item in re.split(r"[;\s]+", entry.value):
-            item = item.split("=", 1)[1] if item.startswith("-") and "=" in item else item
+        for item in re.split(r"[;\s=\"',]+", entry.value):
+            item = item[2:] if item.startswith(("-I", "-L")) else item
             if os.path.isabs(item) and item not in found:
                 found.append(item)
     return found

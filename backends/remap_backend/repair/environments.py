@@ -39,18 +39,21 @@ class Environment:
 
 
 def roots_from(prefix: str, base_prefix: str, path: Sequence[str]) -> tuple[str, ...]:
-    """Install roots of a build environment, given ``sys.prefix``/``sys.base_prefix``/``sys.path``."""
+    """Install roots of a build environment, given ``sys.prefix``/``sys.base_prefix``/``sys.path``.
+
+    Roots whose site-packages is on ``path`` come first, in path order (pip's
+    overlay before its normal prefix); a venv prefix that is not on ``path``
+    (pip running from a venv, with isolation) comes last.
+    """
     roots: list[str] = []
-    if os.path.normcase(prefix) != os.path.normcase(base_prefix):
-        roots.append(prefix)
+    seen = {os.path.normcase(base_prefix)}
     for entry in path:
         match = _SITE_PACKAGES.match(entry or "")
-        if not match:
-            continue
-        root = match.group("root")
-        if os.path.normcase(root) in {os.path.normcase(p) for p in (base_prefix, *roots)}:
-            continue
-        roots.append(root)
+        if match and os.path.normcase(match.group("root")) not in seen:
+            seen.add(os.path.normcase(match.group("root")))
+            roots.append(match.group("root"))
+    if os.path.normcase(prefix) not in seen:
+        roots.append(prefix)
     return tuple(roots)
 
 

@@ -21,9 +21,18 @@ def setuptools_intermediates(state_dir: Path) -> list[Path]:
     return sorted(p for pattern in ("temp.*", "lib.*") for p in state_dir.glob(pattern) if p.is_dir())
 
 
-def cmake_configuration(cache: Path) -> list[Path]:
-    """A CMake cache and CMake's per-configuration files, so CMake configures afresh."""
-    return [p for p in (cache, cache.parent / "CMakeFiles") if p.exists()]
+def cmake_configuration(cache: Path, toolchain_changed: bool) -> list[Path]:
+    """What makes CMake configure afresh: the cache, and for another toolchain CMake's own files.
+
+    Without the cache CMake recomputes every value it cached from the old
+    environment (versions, include dirs); objects it built stay, and ninja or
+    make rebuild only those whose command or inputs changed. Another compiler
+    or interpreter also invalidates ``CMakeFiles/`` (detected compilers, objects).
+    """
+    paths = [cache]
+    if toolchain_changed:
+        paths.append(cache.parent / "CMakeFiles")
+    return [p for p in paths if p.exists()]
 
 
 def stale_artifacts(
@@ -32,17 +41,17 @@ def stale_artifacts(
     """What to remove in ``state_dir`` given which fingerprint parts ``changed``.
 
     Any change makes setuptools' intermediates stale. A CMake cache is dropped
-    only for another interpreter or toolchain (CMake tracks headers itself) and
-    only when its fingerprint is known (a cache we know nothing about is
-    relocated, not discarded).
+    only when its fingerprint is known: a cache we know nothing about is
+    relocated, not discarded.
     """
     if not changed:
         return []
     stale = setuptools_intermediates(state_dir) if setuptools else []
-    if known and any(part in changed for part in TOOLCHAIN_PARTS):
+    if known:
+        toolchain_changed = any(part in changed for part in TOOLCHAIN_PARTS)
         for cache in caches:
             if cache.parent == state_dir or state_dir in cache.parents:
-                stale += cmake_configuration(cache)
+                stale += cmake_configuration(cache, toolchain_changed)
     return stale
 
 
