@@ -137,6 +137,18 @@ def leaks_in_wheel(wheel: Path, needles: Sequence[str]) -> list[Leak]:
 # -- the check ----------------------------------------------------------------
 
 
+def commit_as_git_repository(project: Path) -> None:
+    """Make ``project`` a one-commit git checkout, as a released project is.
+
+    ``meson dist`` (meson-python's sdist) only works in a git checkout, and a
+    checkout gives the proxy its documented SOURCE_DATE_EPOCH: the commit time.
+    """
+    env = {**os.environ, "GIT_AUTHOR_NAME": "remap-backend tests", "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+           "GIT_COMMITTER_NAME": "remap-backend tests", "GIT_COMMITTER_EMAIL": "tests@example.invalid"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "example"]):
+        frontends.run(["git", "-C", project, *command], env)
+
+
 def _tmpdir(tmp_path: Path, index: int, frontend: str) -> Path:
     # Different lengths, so a path can't hide in fixed-size padding.
     return tmp_path / f"tmp{index}-{frontend}-{'x' * (3 * index)}"
@@ -156,6 +168,7 @@ def check_example_reproducible(
     Returns the report so callers can check more (e.g. what ``__FILE__`` became).
     """
     project = frontends.copy_project(frontends.EXAMPLES / example, tmp_path / "project")
+    commit_as_git_repository(project)
     sdist_env = frontends.frontend_env(wheelhouse, uv_cache, tmp_path / "tmp-sdist", extra_env)
     sdist = frontends.build_sdist(project, tmp_path / "sdist", sdist_env)
 

@@ -1,0 +1,85 @@
+"""Each C-family example, built four times from one sdist by real frontends, reproduces exactly.
+
+The shared check (tests/support/reproducibility.py) also builds the same
+sdist with the plain backend and asserts that it leaks, so every test here
+shows both the failure without the proxy and the fix with it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from support.leaks import dwarf_paths
+from support.reproducibility import check_example_reproducible, temporary_directory_names
+
+pytestmark = pytest.mark.e2e
+
+PLACEHOLDER = "/remap/"
+
+
+def call_in_wheel(wheel: Path, tmp_path: Path, module: str, expression: str) -> str:
+    """Evaluate ``expression`` with the wheel's (compiled) package importable."""
+    target = tmp_path / f"unpacked-{wheel.stem}"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    code = f"import sys; sys.path.insert(0, {str(target)!r}); import {module}; print({expression})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    return done.stdout.strip()
+
+
+def absolute_dwarf_paths(wheel: Path) -> set[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return {
+            path
+            for name in archive.namelist() if name.endswith(".so")
+            for path in dwarf_paths(archive.read(name)) if path.startswith("/")
+        }
+
+
+def assert_compile_dirs_are_placeholders(wheel: Path) -> None:
+    """The debug info still names real directories, but only as placeholders or system dirs."""
+    paths = absolute_dwarf_paths(wheel)
+    assert any(p.startswith(PLACEHOLDER) for p in paths), paths
+    assert all(p.startswith((PLACEHOLDER, "/usr/")) for p in paths), sorted(paths)
+
+
+@pytest.mark.parametrize(
+    "example, module",
+    [
+        ("setuptools-c", "hello_c"),
+        ("setuptools-cython", "hello_cy"),
+        ("scikit-build-core-cpp", "hello_cpp"),
+        ("meson-python-c", "hello_meson"),
+    ],
+)
+def test_example_wheels_are_identical_and_path_free(example, module, proxy_wheelhouse, uv_cache, tmp_path):
+    report = check_example_reproducible(example, proxy_wheelhouse, uv_cache, tmp_path)
+
+    assert_compile_dirs_are_placeholders(report.wheels[0])
+    assert call_in_wheel(report.wheels[0], tmp_path, module, f"{module}.greet('x')") == "hello, x"
+    # The plain backend's wheel names the random directory the frontend made.
+    assert temporary_directory_names(report.plain_leaks) or report.plain_leaks, report.plain_leaks
+
+
+def sdist_epoch(sdist: Path) -> int:
+    with tarfile.open(sdist) as archive:
+        (pkg_info,) = [m for m in archive.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")]
+        return int(pkg_info.mtime)
+
+
+def test_lto_example_reproducible_with_epoch_reaching_the_compiler(proxy_wheelhouse, uv_cache, tmp_path):
+    report = check_example_reproducible("lto-c", proxy_wheelhouse, uv_cache, tmp_path)
+
+    assert_compile_dirs_are_placeholders(report.wheels[0])
+    sources = call_in_wheel(report.wheels[0], tmp_path, "hello_lto", "hello_lto.source_file()")
+    assert "helper.c" in sources and "/remap-" not in sources
+    # __DATE__/__TIME__ come from SOURCE_DATE_EPOCH, which the proxy set from the sdist.
+    expected = time.strftime("%b %e %Y %H:%M:%S", time.gmtime(sdist_epoch(report.sdist)))
+    assert call_in_wheel(report.wheels[0], tmp_path, "hello_lto", "hello_lto.build_time()") == expected

@@ -1,0 +1,179 @@
+"""Rendering maps into flags, probing real compilers, and each adapter's choice of carrier."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from remap_backend import cflags, cmake, compilers, remap
+from remap_backend.adapters import for_backend
+from remap_backend.adapters.base import Adapter
+from remap_backend.adapters.scikit_build_core import fixed_part
+from remap_backend.compilers import PrefixMapSupport
+from remap_backend.config import Settings
+from remap_backend.context import BuildContext
+from remap_backend.pathmap import PathMap
+
+MAPS = (PathMap("/tmp", "/remap/tmp"), PathMap("/tmp/src", "/remap/source"))
+OLD_GCC = PrefixMapSupport(file_prefix_map=False, debug_prefix_map=True, macro_prefix_map=False)
+
+
+def test_flags_follow_map_order_and_use_the_best_option():
+    assert cflags.prefix_map_flags(MAPS, compilers.MODERN) == [
+        "-ffile-prefix-map=/tmp=/remap/tmp", "-ffile-prefix-map=/tmp/src=/remap/source",
+    ]
+    both = PrefixMapSupport(False, True, True)
+    assert cflags.prefix_map_flags(MAPS[:1], both) == [
+        "-fdebug-prefix-map=/tmp=/remap/tmp", "-fmacro-prefix-map=/tmp=/remap/tmp",
+    ]
+    assert cflags.prefix_map_flags(MAPS[:1], OLD_GCC) == ["-fdebug-prefix-map=/tmp=/remap/tmp"]
+
+
+def test_user_flags_stay_first_and_unchanged():
+    environ = {"CPPFLAGS": "-DUSER=1 -I'/opt/my inc'"}
+    result = cflags.flag_environment(environ, MAPS, compilers.MODERN, ("CPPFLAGS",))
+    assert result["CPPFLAGS"].startswith("-DUSER=1 -I'/opt/my inc' ")
+    assert result["CPPFLAGS"].endswith("-ffile-prefix-map=/tmp/src=/remap/source")
+
+
+def test_a_path_the_user_maps_is_not_mapped_again_in_any_variable():
+    environ = {"CFLAGS": "-O1 -fdebug-prefix-map=/tmp/src/=/mine"}
+    result = cflags.flag_environment(environ, MAPS, compilers.MODERN, ("CPPFLAGS", "CFLAGS"))
+    assert result["CPPFLAGS"] == "-ffile-prefix-map=/tmp=/remap/tmp"
+    assert result["CFLAGS"] == "-O1 -fdebug-prefix-map=/tmp/src/=/mine -ffile-prefix-map=/tmp=/remap/tmp"
+
+
+def test_nvcc_gets_each_host_flag_behind_xcompiler():
+    result = cflags.nvcc_environment({"NVCC_APPEND_FLAGS": "-lineinfo"}, MAPS[:1], compilers.MODERN)
+    assert result == {"NVCC_APPEND_FLAGS": "-lineinfo -Xcompiler -ffile-prefix-map=/tmp=/remap/tmp"}
+
+
+def test_cmake_receives_maps_as_a_list_in_order():
+    assert cmake.maps_value(MAPS) == "/tmp=/remap/tmp;/tmp/src=/remap/source"
+
+
+def test_cmake_script_is_written_atomically_once(tmp_path):
+    path = cmake.write_script(tmp_path / "d")
+    assert path.read_text() == cmake.SCRIPT
+    before = path.stat().st_mtime_ns
+    assert cmake.write_script(tmp_path / "d") == path
+    assert path.stat().st_mtime_ns == before
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == [cmake.SCRIPT_NAME]
+
+
+# -- probing real compilers ---------------------------------------------------
+
+
+def fake_old_compiler(tmp_path: Path, real: str, rejects: tuple[str, ...]) -> str:
+    """A wrapper around a real compiler that rejects some options, as GCC 7 or clang 9 would."""
+    script = tmp_path / "old-cc"
+    checks = "\n".join(f'  case "$a" in {option}=*) echo "unrecognized option $a" >&2; exit 1;; esac'
+                       for option in rejects)
+    script.write_text(f'#!/bin/sh\nfor a in "$@"; do\n{checks}\ndone\nexec {real} "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+def test_probe_finds_what_the_compiler_in_cc_accepts(tmp_path):
+    assert compilers.probe((shutil.which("gcc"),)) == PrefixMapSupport(True, True, True)
+    gcc7 = fake_old_compiler(tmp_path, shutil.which("gcc"), ("-ffile-prefix-map", "-fmacro-prefix-map"))
+    support = compilers.probe((gcc7,))
+    assert support == OLD_GCC
+    environment = remap.c_family_environment({"CC": gcc7, "PATH": ""}, MAPS[:1], ("CFLAGS",))
+    assert environment == {"CFLAGS": "-fdebug-prefix-map=/tmp=/remap/tmp"}
+
+
+def test_a_compiler_that_cannot_run_is_assumed_modern():
+    assert compilers.probe(("/nonexistent/cc",)) == compilers.MODERN
+
+
+# -- adapters -----------------------------------------------------------------
+
+
+def context(tmp_path: Path, backend: str, hook: str = "build_wheel", config=None, environ=None) -> BuildContext:
+    return BuildContext(
+        hook=hook, source_dir=tmp_path, backend_ref=backend, settings=Settings(backend=backend),
+        config_settings=config or {}, environ=environ or {"PATH": os.environ.get("PATH", "")}, epoch=0,
+    )
+
+
+def test_setuptools_maps_travel_in_cppflags_never_cflags(tmp_path):
+    ctx = context(tmp_path, "setuptools.build_meta", environ={"PATH": "", "CFLAGS": "-O1"})
+    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    assert "CFLAGS" not in plan.environment and "CXXFLAGS" not in plan.environment
+    assert f"={tmp_path}=/remap/source" in plan.environment["CPPFLAGS"]
+
+
+def test_generic_backend_gets_cflags_and_cxxflags(tmp_path):
+    ctx = context(tmp_path, "hatchling.build", environ={"PATH": "", "CXXFLAGS": "-O1"})
+    adapter = for_backend(ctx.backend_ref)
+    assert type(adapter) is Adapter
+    plan = remap.plan(ctx, adapter)
+    assert plan.environment["CXXFLAGS"].startswith("-O1 -ffile-prefix-map=")
+    assert "CPPFLAGS" not in plan.environment
+
+
+def test_hooks_that_do_not_compile_get_no_maps(tmp_path):
+    ctx = context(tmp_path, "setuptools.build_meta", hook="build_sdist")
+    assert remap.plan(ctx, for_backend(ctx.backend_ref)) == remap.RemapPlan()
+
+
+def test_scikit_build_core_gets_a_known_build_dir_unless_the_user_gives_one(tmp_path):
+    ctx = context(tmp_path, "scikit_build_core.build")
+    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    build_dir = Path(plan.config_settings["build-dir"])
+    assert build_dir.is_dir()
+    assert any(m.source == str(build_dir) and m.target == "/remap/build" for m in plan.maps)
+    assert Path(plan.config_settings["cmake.define.CMAKE_PROJECT_INCLUDE"]).read_text() == cmake.SCRIPT
+    assert plan.environment[cmake.MAPS_VARIABLE] == cmake.maps_value(plan.maps)
+    assert "CFLAGS" not in plan.environment
+
+    mine = context(tmp_path, "scikit_build_core.build", config={"build-dir": "build/{wheel_tag}"})
+    plan = remap.plan(mine, for_backend(mine.backend_ref))
+    assert plan.config_settings["build-dir"] == "build/{wheel_tag}"
+    assert Path(plan.config_settings["cmake.define.CMAKE_PROJECT_INCLUDE"]).parent == tmp_path / ".remap-backend"
+
+
+def test_scikit_build_core_respects_a_project_include_of_the_user(tmp_path):
+    mine = {"build-dir": str(tmp_path / "b"), "cmake.define.CMAKE_PROJECT_INCLUDE": "/my/include.cmake"}
+    ctx = context(tmp_path, "scikit_build_core.build", config=mine)
+    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    assert plan.config_settings == mine
+    assert "-ffile-prefix-map=" in plan.environment["CFLAGS"]
+    assert cmake.MAPS_VARIABLE not in plan.environment
+
+
+def test_build_dir_templates_map_their_fixed_part(tmp_path):
+    assert fixed_part("build/{wheel_tag}", tmp_path) == tmp_path / "build"
+    assert fixed_part("/abs/b-{wheel_tag}", tmp_path) == Path("/abs")
+    assert fixed_part("out", tmp_path) == tmp_path / "out"
+
+
+def test_meson_python_build_dir_is_inside_the_source_tree(tmp_path):
+    ctx = context(tmp_path, "mesonpy")
+    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    build_dir = Path(plan.config_settings["build-dir"])
+    assert build_dir.parent == tmp_path and build_dir.name.startswith(".mesonpy-")
+    assert {"CFLAGS", "CXXFLAGS", "LDFLAGS"} <= set(plan.environment)
+    editable = context(tmp_path, "mesonpy", hook="build_editable")
+    assert "build-dir" not in remap.plan(editable, for_backend("mesonpy")).config_settings
+
+
+def test_rust_flags_are_planned_for_every_backend(tmp_path, monkeypatch):
+    """The seam the Rust half plugs into: rustflags.rust_environment(environ, source_dir, maps)."""
+    calls = []
+    fake = type(sys)("remap_backend.rustflags")
+    fake.rust_environment = lambda environ, source_dir, maps: calls.append(maps) or {"RUSTFLAGS": "x"}
+    monkeypatch.setitem(sys.modules, "remap_backend.rustflags", fake)
+    import remap_backend
+
+    monkeypatch.setattr(remap_backend, "rustflags", fake, raising=False)
+    ctx = context(tmp_path, "setuptools.build_meta")
+    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    assert plan.environment["RUSTFLAGS"] == "x" and calls == [plan.maps]

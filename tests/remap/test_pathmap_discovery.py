@@ -1,0 +1,136 @@
+"""Pure logic of map ordering and path discovery (no builds)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from remap_backend import discovery
+from remap_backend.discovery import Runtime, build_environment_roots, discover, environment_root
+from remap_backend.pathmap import PathMap, apply, ordered
+
+
+def runtime(**changes) -> Runtime:
+    values = dict(
+        prefix="/opt/py", base_prefix="/opt/py", base_exec_prefix="/opt/py",
+        include_dirs=("/opt/py/include/python3.11",), path=("/opt/py/lib/python3.11",),
+        temp_dir="/var/tmp",
+    )
+    values.update(changes)
+    return Runtime(**values)
+
+
+# -- ordering -----------------------------------------------------------------
+
+
+def test_general_maps_come_before_specific_ones():
+    maps = [PathMap("/a/b/c", "/C"), PathMap("/a", "/A"), PathMap("/a/b", "/B")]
+    assert [m.source for m in ordered(maps)] == ["/a", "/a/b", "/a/b/c"]
+
+
+def test_a_source_is_given_once_and_the_first_wins():
+    maps = [PathMap("/a/b", "/mine", "user"), PathMap("/a/b/", "/remap/source"), PathMap("/a", "/A")]
+    result = ordered(maps)
+    assert [(m.source, m.target) for m in result] == [("/a", "/A"), ("/a/b", "/mine")]
+
+
+segment = st.sampled_from(["a", "b", "ab", "tmp", "x1"])
+paths = st.lists(segment, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts))
+
+
+@given(sources=st.lists(paths, min_size=1, max_size=6, unique=True), probe=paths)
+def test_last_match_wins_over_ordered_maps_means_the_longest_match_wins(sources, probe):
+    """What GCC, clang and rustc do with the emitted order is what the user expects."""
+    maps = [PathMap(source, f"/T{index}") for index, source in enumerate(sources)]
+    matching = [m for m in maps if probe.startswith(m.source)]
+    expected = probe
+    if matching:
+        best = max(matching, key=lambda m: len(m.source))
+        expected = best.target + probe[len(best.source):]
+    assert apply(ordered(maps), probe) == expected
+
+
+# -- discovery ----------------------------------------------------------------
+
+
+def test_environment_root_of_site_packages_directories():
+    assert environment_root("/tmp/pip-build-env-x/overlay/lib/python3.11/site-packages") == "/tmp/pip-build-env-x/overlay"
+    assert environment_root("/venv/lib64/python3.9/site-packages") == "/venv"
+    assert environment_root("/tmp/pip-build-env-x/site") == "/tmp/pip-build-env-x/site"
+
+
+def test_pip_build_environment_directories_are_found_and_base_ones_are_not():
+    """pip does not make a venv: its prefixes are only visible on sys.path."""
+    pip_path = (
+        "/tmp/pip-build-env-q1/site",
+        "/opt/py/lib/python311.zip",
+        "/opt/py/lib/python3.11",
+        "/tmp/pip-build-env-q1/overlay/lib/python3.11/site-packages",
+        "/tmp/pip-build-env-q1/normal/lib/python3.11/site-packages",
+        "/src/proj/backend",
+        "",
+    )
+    roots = build_environment_roots(runtime(path=pip_path), "/src/proj")
+    assert roots == ["/tmp/pip-build-env-q1/site", "/tmp/pip-build-env-q1/overlay", "/tmp/pip-build-env-q1/normal"]
+
+
+def test_every_varying_path_gets_its_placeholder(tmp_path):
+    cargo = tmp_path / "home" / ".cargo"
+    cargo.mkdir(parents=True)
+    environ = {"HOME": str(tmp_path / "home"), "RUSTUP_HOME": "/opt/rustup"}
+    venv = runtime(prefix="/uv/builds/.tmpAbc123", path=("/uv/builds/.tmpAbc123/lib/python3.11/site-packages",))
+    found = discover(Path("/tmp/.tmpXyz/proj-1.0"), [Path("/tmp/remap-backend-build-1")], environ, (), venv)
+    targets = {m.source: m.target for m in found.maps}
+    assert targets == {
+        "/tmp/.tmpXyz/proj-1.0": discovery.SOURCE,
+        "/tmp/remap-backend-build-1": discovery.BUILD,
+        "/uv/builds/.tmpAbc123": discovery.ENV,
+        "/opt/py/include/python3.11": discovery.PYTHON_INCLUDE,
+        "/opt/py": discovery.PYTHON,
+        str(cargo): discovery.CARGO,
+        "/opt/rustup": discovery.RUSTUP,
+        str(tmp_path / "home"): discovery.HOME,
+        "/var/tmp": discovery.TMP,
+        **{os.path.realpath(tmp_path / "home"): discovery.HOME,
+           os.path.realpath(cargo): discovery.CARGO},
+    }
+    lengths = [len(m.source) for m in found.maps]
+    assert lengths == sorted(lengths)
+
+
+def test_system_prefix_is_not_mapped_but_its_python_headers_are():
+    system = runtime(prefix="/usr", base_prefix="/usr", base_exec_prefix="/usr",
+                     include_dirs=("/usr/include/python3.11",), path=())
+    found = discover(Path("/src"), [], {}, (), system)
+    sources = {m.source for m in found.maps}
+    assert "/usr" not in sources
+    assert "/usr/include/python3.11" in sources
+
+
+def test_user_maps_win_over_discovered_ones_for_the_same_path():
+    found = discover(Path("/work/proj"), [], {}, (("/work/proj", "/src/proj"), ("/opt/sdk", "/sdk")), runtime())
+    targets = {m.source: m.target for m in found.maps}
+    assert targets["/work/proj"] == "/src/proj"
+    assert targets["/opt/sdk"] == "/sdk"
+    assert len([m for m in found.maps if m.source == "/work/proj"]) == 1
+
+
+def test_paths_flags_cannot_carry_are_skipped_with_a_reason():
+    found = discover(Path("/home/me/my project"), [], {"HOME": "/home/a=b"}, (), runtime())
+    skipped = dict(found.skipped)
+    assert "contains ' '" in skipped["/home/me/my project"]
+    assert "'='" in skipped["/home/a=b"]
+    assert all(" " not in m.source and "=" not in m.source for m in found.maps)
+
+
+def test_a_symlinked_directory_is_mapped_under_both_spellings(tmp_path):
+    real = tmp_path / "real-home"
+    real.mkdir()
+    link = tmp_path / "home"
+    link.symlink_to(real)
+    found = discover(Path("/src"), [], {"HOME": str(link)}, (), runtime())
+    homes = {m.source for m in found.maps if m.target == discovery.HOME}
+    assert homes == {str(link), os.path.realpath(link)}
