@@ -66,8 +66,12 @@ class Finding:
         return f"{where}: {self.kind}: {self.path}{suffix}"
 
 
-def classify(path: str, given: Sequence[str] = (), home: str | None = None) -> str | None:
-    """Why ``path`` is a build-specific path, or None if it looks stable."""
+def classify(path: str, given: Sequence[str] = (), home: str | None = "") -> str | None:
+    """Why ``path`` is a build-specific path, or None if it looks stable.
+
+    ``home`` is the user's home directory; None turns home reporting off
+    entirely (``--no-home``), "" keeps only the generic /home/*, /root patterns.
+    """
     for candidate in given:
         if candidate and candidate in path:
             return "given path"
@@ -75,12 +79,14 @@ def classify(path: str, given: Sequence[str] = (), home: str | None = None) -> s
         return "build env"
     if _TEMP_ROOTS.search(path) or _TEMP_NAMES.search(path):
         return "temp dir"
-    if _HOMES.search(path) or (home and home not in ("/", "") and path.startswith(home.rstrip("/") + "/")):
+    if home is None:
+        return None
+    if _HOMES.search(path) or (home not in ("/", "") and path.startswith(home.rstrip("/") + "/")):
         return "home"
     return None
 
 
-def scan_bytes(data: bytes, label: str, given: Sequence[str] = (), home: str | None = None) -> list[Finding]:
+def scan_bytes(data: bytes, label: str, given: Sequence[str] = (), home: str | None = "") -> list[Finding]:
     """All findings in one file's bytes; ELF files also get section and DWARF details."""
     hits = list(_raw_hits(data, given, home))
     if not elf.is_elf(data):
@@ -133,7 +139,7 @@ def _dwarf_where(path: str, records: Sequence[dwarf.PathRecord]) -> str | None:
     return ", ".join(dict.fromkeys(places)) or None
 
 
-def scan_path(path: Path, given: Sequence[str] = (), home: str | None = None) -> list[Finding]:
+def scan_path(path: Path, given: Sequence[str] = (), home: str | None = "") -> list[Finding]:
     """Findings in a wheel, sdist, directory or plain file."""
     kind = kind_of(path)
     findings = []
@@ -157,7 +163,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--path", dest="given", action="append", default=[], metavar="P",
         help="also report this path (repeatable), e.g. the source checkout",
     )
-    parser.add_argument("--no-home", action="store_true", help="don't report paths under $HOME")
+    parser.add_argument("--no-home", action="store_true", help="don't report home directories (/home/*, /root, /Users/*, $HOME)")
     parser.add_argument("--json", action="store_true", help="print findings as JSON")
     add_output_options(parser)
 

@@ -21,6 +21,7 @@ def test_classify_names_each_kind_of_build_path():
     assert classify("/work/out/.tmpmbdRiZ/cryptography-44.0.2/src/lib.rs") == "temp dir"
     assert classify("/home/alice/.cargo/registry/src/x.rs") == "home"
     assert classify("/srv/build/x.c", given=["/srv/build"]) == "given path"
+    assert classify("/home/alice/x.c", home=None) is None  # --no-home
     assert classify("/usr/include/stdio.h") is None
     assert classify("/rustc/abc/library/core/src/lib.rs") is None
 
@@ -80,7 +81,7 @@ def test_scan_sdist_directory_and_plain_file_with_given_path(tmp_path, cli):
         archive.add(project, arcname="proj-1.0")
 
     for target in (sdist, project, project / "pkg" / "config.py"):
-        done = cli("scan", target, "--path", "/srv/checkout", "--no-home")
+        done = cli("scan", target, "--path", "/srv/checkout")
         assert done.returncode == 1, (target, done.stdout, done.stderr)
         lines = [line for line in done.stdout.splitlines() if "config.py" in line]
         assert any("given path: /srv/checkout/pkg" in line for line in lines), done.stdout
