@@ -100,6 +100,11 @@ def test_vendored_proxy_with_backend_path(example: Path, tmp_path: Path) -> None
     assert_extension_wheel(wheel)
 
 
+def installed_version(python: Path, env: dict[str, str]) -> str:
+    code = "import importlib.metadata as m; print(m.version('remap-backend'))"
+    return run([python, "-c", code], env).stdout.strip()
+
+
 def self_copy(tmp_path: Path) -> Path:
     """This repository as a fresh clone would have it (tracked and new files, nothing built)."""
     return copy_project(REPO, tmp_path / "clone")
@@ -114,10 +119,11 @@ def test_self_build_goes_through_in_tree_proxy(frontend: str, tmp_path: Path, uv
     if frontend == "pip install":
         python = new_venv(tmp_path / "venv", env)
         run([uv(), "pip", "install", "--quiet", "--python", python, "pip"], env)
-        done = run([python, "-m", "pip", "install", "-v", source], env)
-        version = run([tmp_path / "venv" / "bin" / "python", "-c",
-                       "import remap_backend; print(remap_backend.__version__)"], env)
-        assert version.stdout.strip()
+        done = run([python, "-m", "pip", "install", "-v", f"{source}[cli]"], env)
+        version = run([tmp_path / "venv" / "bin" / "remap-backend", "--version"], env)
+        assert version.stdout.strip() == f"remap-backend {installed_version(python, env)}"
+        help_text = run([python, "-m", "remap_backend", "--help"], env).stdout
+        assert "usage: remap-backend" in help_text and "examples:" in help_text
     elif frontend == "python -m build":
         done = run([sys.executable, "-m", "build", "--outdir", tmp_path / "d", source], env)
     else:
