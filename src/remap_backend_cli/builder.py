@@ -14,7 +14,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from . import proxywheel
 from .errors import RemapError
@@ -53,7 +53,7 @@ def build(source_dir: Path, outdir: Path, plan: HookPlan, options: BuildOptions,
         if distribution not in DISTRIBUTIONS:
             raise RemapError(f"unknown distribution {distribution!r}; use sdist or wheel")
     outdir.mkdir(parents=True, exist_ok=True)
-    with _environment(plan, options, reporter) as (python, install, extra_env):
+    with _BuildEnvironment(plan, options, reporter) as (python, install, extra_env):
         staging = Path(tempfile.mkdtemp(prefix=".remap-staging-", dir=outdir))
         try:
             hooks = _hook_caller(source_dir, plan, python, extra_env, options, reporter)
@@ -80,23 +80,16 @@ def _build_one(hooks, distribution, staging, install, options, reporter, source_
         reporter.note(reporter.log_tail())
         raise RemapError(
             f"building the {distribution} of {name} failed (backend exited with {exc.returncode}); "
-            f"full log: {_keep_log(reporter)}"
+            f"full log: {reporter.keep_log()}"
         ) from None
     except BackendUnavailable as exc:
         raise RemapError(
             f"the backend {exc.backend_name!r} could not be imported in the build environment "
-            f"({exc.message or 'import failed'}); check build-system.requires (log: {_keep_log(reporter)})"
+            f"({exc.message or 'import failed'}); check build-system.requires (log: {reporter.keep_log()})"
         ) from None
     except HookMissing as exc:
         raise RemapError(f"the backend has no {exc.hook_name} hook; it cannot build a {distribution}") from None
     return staging / filename
-
-
-def _keep_log(reporter: Reporter) -> Path:
-    """Move the log somewhere that survives the command, and name it."""
-    kept = Path(tempfile.gettempdir()) / "remap-backend-last-build.log"
-    shutil.copyfile(reporter.log_path, kept)
-    return kept
 
 
 def _publish(artifact: Path, outdir: Path) -> Path:
@@ -141,7 +134,7 @@ def _run_hook(reporter: Reporter, cmd, cwd, extra: Mapping[str, str], unset, uma
             stdout.close()
 
 
-class _environment:
+class _BuildEnvironment:
     """Context manager yielding (python, install(requirements), extra environment)."""
 
     def __init__(self, plan: HookPlan, options: BuildOptions, reporter: Reporter) -> None:
@@ -215,7 +208,7 @@ class _environment:
             self.reporter.note(self.reporter.log_tail())
             raise RemapError(
                 f"installing build requirements failed ({subprocess.list2cmdline(map(str, exc.cmd))[:200]}); "
-                f"check build-system.requires and your index settings (log: {_keep_log(self.reporter)})"
+                f"check build-system.requires and your index settings (log: {self.reporter.keep_log()})"
             ) from None
         except Exception as exc:  # build.BuildException and friends
             if type(exc).__module__.startswith("build"):
@@ -241,6 +234,3 @@ def _which(python: str) -> str:
         raise RemapError(f"--python {python}: no such interpreter; give a path or a name on PATH like python3.12")
     return found
 
-
-def iter_artifacts(paths: list[Path], suffix: str) -> Iterator[Path]:
-    return (p for p in paths if p.name.endswith(suffix))

@@ -267,11 +267,16 @@ def _metadata_changes(left: Member, right: Member, kind: str) -> list[MetadataCh
 def _container_changes(a: Path, b: Path) -> list[MetadataChange]:
     if kind_of(a) != "tar" or not a.name.endswith((".gz", ".tgz")):
         return []
-    head_a, head_b = a.read_bytes()[:10], b.read_bytes()[:10]
+    head_a, head_b = _head(a), _head(b)
     if head_a[4:8] != head_b[4:8]:
         return [MetadataChange("<archive>", "gzip mtime", int.from_bytes(head_a[4:8], "little"),
                                int.from_bytes(head_b[4:8], "little"))]
     return []
+
+
+def _head(path: Path, size: int = 10) -> bytes:
+    with path.open("rb") as stream:
+        return stream.read(size)
 
 
 def _octal(mode: int | None) -> str | None:

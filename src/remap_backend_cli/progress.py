@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,8 +58,7 @@ class Reporter:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if self._status is not None:
             self._status.stop()
-        if exc_type is None and not self.verbose:
-            self.log_path.unlink(missing_ok=True)
+        self.log_path.unlink(missing_ok=True)  # a failed step already copied it (see keep_log)
 
     @contextlib.contextmanager
     def step(self, text: str) -> Iterator[None]:
@@ -84,6 +84,15 @@ class Reporter:
         with self.log_path.open("a", encoding="utf-8", errors="replace") as log:
             log.write(text.rstrip("\n") + "\n")
 
+    def keep_log(self) -> Path:
+        """Copy the log to a fixed place that outlives the command, and return it."""
+        kept = Path(tempfile.gettempdir()) / "remap-backend-last-build.log"
+        try:
+            shutil.copyfile(self.log_path, kept)
+        except FileNotFoundError:
+            kept.write_text("")
+        return kept
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             content = self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -100,8 +109,12 @@ class Reporter:
         if self.verbose:
             subprocess.run(list(cmd), cwd=cwd, env=env, check=True)
             return
-        with self.log_path.open("ab") as log:
-            subprocess.run(list(cmd), cwd=cwd, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            with self.log_path.open("ab") as log:
+                subprocess.run(list(cmd), cwd=cwd, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
+        except subprocess.CalledProcessError:
+            self.note(self.log_tail())
+            raise
 
 
 def _is_terminal(stream: IO[str]) -> bool:

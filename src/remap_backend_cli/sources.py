@@ -89,7 +89,7 @@ def download_sdist(requirement: str, download_dir: Path, run: Callable[[list[str
     except subprocess.CalledProcessError:
         raise RemapError(
             f"pip could not download an sdist for {requirement!r}; check the name and version exist on "
-            "your index with an sdist (see the log above)"
+            "your index with an sdist (pip's output is above)"
         ) from None
     fresh = [p for p in download_dir.iterdir() if p not in before and p.name.lower().endswith(SDIST_SUFFIXES)]
     candidates = fresh or [p for p in download_dir.iterdir() if p.name.lower().endswith(SDIST_SUFFIXES)]

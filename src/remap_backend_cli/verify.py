@@ -192,11 +192,11 @@ def compare_runs(runs: list[RunResult]) -> list[tuple[RunResult, RunResult, Diff
         for name in names:
             left, right = first.artifacts.get(name), other.artifacts.get(name)
             if left is None or right is None:
-                raise RemapError(
-                    f"runs produced differently named wheels ({sorted(first.artifacts)} vs {sorted(other.artifacts)}); "
-                    "the wheel tag or version depends on the build environment"
-                )
-            report = diff_paths(left, right)
+                # A wheel name (tag or version) that depends on the build conditions.
+                report = DiffReport(a=str(left or "-"), b=str(right or "-"), identical=False,
+                                    added=[name] if left is None else [], removed=[name] if right is None else [])
+            else:
+                report = diff_paths(left, right)
             if not report.identical:
                 differences.append((first, other, report))
     return differences
