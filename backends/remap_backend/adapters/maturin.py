@@ -1,0 +1,132 @@
+"""maturin: Rust extensions (PyO3, cffi, uniffi) built by cargo.
+
+maturin builds in ``target/`` inside the source tree, so the source-tree map
+covers cargo's output directory too; dependencies compile from
+``$CARGO_HOME/registry/src``, covered by the cargo home map. What is
+maturin's own: it may pass ``--target`` to cargo (taken from its PEP 517
+arguments), and since 1.9 it writes a CycloneDX SBOM into ``.dist-info/sboms``
+whose ``path+file://`` references name the source tree.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shlex
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from .. import log
+from ..archives.atomic import atomic_path
+from ..pathmap import PathMap, apply, ordered
+from ..rustflags import rust_environment
+from .base import Adapter
+
+if TYPE_CHECKING:
+    from ..context import BuildContext
+
+#: ``<name>.dist-info/sboms/<file>.json``: the SBOMs maturin (and PEP 770) put in a wheel.
+_SBOM_MEMBER = re.compile(r"^[^/]+\.dist-info/sboms/[^/]+\.json$")
+#: A file URI in JSON text, up to the end of the path (``#`` starts cargo's package id).
+_FILE_URI = re.compile(r'file://(/[^"#?\s]*)')
+
+
+def pep517_args(config_settings: Mapping[str, Any], environ: Mapping[str, str]) -> list[str]:
+    """The extra maturin arguments, read the way maturin's own PEP 517 hooks read them."""
+    value = config_settings.get("maturin.build-args", config_settings.get("build-args"))
+    if value is None:
+        return shlex.split(environ.get("MATURIN_PEP517_ARGS", ""))
+    if isinstance(value, str):
+        return shlex.split(value)
+    return [str(item) for item in value]
+
+
+def target_argument(args: Sequence[str]) -> str | None:
+    """The ``--target`` maturin will hand to cargo, if any (the last one wins, as in clap)."""
+    found = None
+    for index, arg in enumerate(args):
+        if arg == "--target" and index + 1 < len(args):
+            found = args[index + 1]
+        elif arg.startswith("--target="):
+            found = arg.split("=", 1)[1]
+    return found
+
+
+def remap_file_uris(text: str, maps: Sequence[PathMap]) -> str:
+    """Every ``file://PATH`` in ``text`` with PATH rewritten as the compilers rewrote paths."""
+    return _FILE_URI.sub(lambda m: "file://" + apply(maps, m.group(1)), text)
+
+
+def record_entry(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def with_record_updated(record: str, changed: Mapping[str, bytes]) -> str:
+    """RECORD text with the lines of ``changed`` members recomputed, order and the rest kept."""
+    lines = []
+    for line in record.splitlines():
+        name = line.split(",", 1)[0]
+        lines.append(record_entry(name, changed[name]) if name in changed else line)
+    return "\n".join(lines) + ("\n" if record.endswith("\n") else "")
+
+
+def rewrite_members(wheel: Path, rewrite) -> list[str]:
+    """Rewrite members of ``wheel`` in place (atomically) with ``rewrite(name, data) -> data``.
+
+    RECORD is kept true for the members that change, so the wheel stays valid
+    even with normalization turned off. Returns the names that changed.
+    """
+    with zipfile.ZipFile(wheel) as archive:
+        infos = archive.infolist()
+        contents = {info.filename: archive.read(info) for info in infos}
+    changed = {}
+    for name, data in contents.items():
+        new = rewrite(name, data)
+        if new != data:
+            changed[name] = new
+    if not changed:
+        return []
+    records = [name for name in contents if name.endswith(".dist-info/RECORD")]
+    for name in records:
+        changed[name] = with_record_updated(contents[name].decode(), changed).encode()
+    with atomic_path(wheel) as temp, zipfile.ZipFile(temp, "w") as out:
+        for info in infos:
+            out.writestr(info, changed.get(info.filename, contents[info.filename]))
+    return sorted(set(changed) - set(records))
+
+
+def build_maps(ctx: BuildContext) -> tuple[PathMap, ...]:
+    """The maps of this build as discovery finds them (the proxy does not hand them to after_build)."""
+    from ..discovery import discover
+
+    return discover(ctx.source_dir, [], ctx.environ, ctx.settings.path_map).maps
+
+
+class MaturinAdapter(Adapter):
+    name = "maturin"
+    modules = ("maturin",)
+
+    def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
+        target = target_argument(pep517_args(ctx.config_settings, ctx.environ))
+        return rust_environment(ctx.environ, ctx.source_dir, maps, target=target, force=True)
+
+    def after_build(self, ctx: BuildContext, artifact: Path) -> None:
+        if artifact.suffix != ".whl":
+            return
+        maps = ordered(build_maps(ctx))
+
+        def rewrite(name: str, data: bytes) -> bytes:
+            if not _SBOM_MEMBER.match(name):
+                return data
+            return remap_file_uris(data.decode("utf-8"), maps).encode("utf-8")
+
+        for name in rewrite_members(artifact, rewrite):
+            log.debug(f"remapped source paths in {name}")
+
+
+ADAPTER = MaturinAdapter()
+
+__all__ = ["ADAPTER", "MaturinAdapter", "pep517_args", "remap_file_uris", "target_argument"]

@@ -1,0 +1,535 @@
+"""Give rustc (through cargo) and the ``cc`` crate the path maps, keeping the project's own flags.
+
+Cargo takes rustflags from exactly one source, the first that is set:
+``CARGO_ENCODED_RUSTFLAGS``, ``RUSTFLAGS``, the ``target.<triple>`` and
+``target.'cfg(..)'`` tables (joined when several match), and last
+``build.rustflags``. Setting ``RUSTFLAGS`` naively would silently drop a
+project's ``.cargo/config.toml`` flags, so the maps go into whichever source
+cargo will really read. For the config tables that is their environment form
+(``CARGO_TARGET_<TRIPLE>_RUSTFLAGS``, ``CARGO_BUILD_RUSTFLAGS``), which cargo
+appends to the lists from the config files instead of replacing them.
+
+The ``cc`` crate (C code compiled by ``build.rs``) reads ``CFLAGS`` and
+``CXXFLAGS`` in four spellings (``CFLAGS_<target>``, ``CFLAGS_<target_u>``,
+``HOST_``/``TARGET_CFLAGS``, ``CFLAGS``): cc >= 1.1 joins all that are set,
+older versions read only the first, so the C maps go into the first one set.
+
+Everything except :func:`rust_environment` (and the probes it calls) is pure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from . import log
+from .errors import RemapError
+from .pathmap import PathMap, ordered
+
+ENCODED_SEPARATOR = "\x1f"
+ENCODED_RUSTFLAGS = "CARGO_ENCODED_RUSTFLAGS"
+RUSTFLAGS = "RUSTFLAGS"
+BUILD_RUSTFLAGS = "CARGO_BUILD_RUSTFLAGS"
+REMAP_OPTION = "--remap-path-prefix"
+
+_TARGET_ENV_RUSTFLAGS = re.compile(r"^CARGO_TARGET_([A-Z0-9_]+)_RUSTFLAGS$")
+
+
+# -- rustc options -------------------------------------------------------------
+
+
+def remap_flags(maps: Iterable[PathMap]) -> list[str]:
+    """``--remap-path-prefix=FROM=TO`` per map, general before specific (rustc applies the last match).
+
+    rustc splits at the *last* ``=``, so a target containing ``=`` cannot be
+    expressed; such a map is left out.
+    """
+    return [f"{REMAP_OPTION}={m.source}={m.target}" for m in ordered(maps) if "=" not in m.target]
+
+
+def user_remapped_sources(words: Iterable[str]) -> set[str]:
+    """Paths a flags list already remaps (``--remap-path-prefix=A=B`` or ``--remap-path-prefix A=B``)."""
+    found = set()
+    words = list(words)
+    for index, word in enumerate(words):
+        value = None
+        if word.startswith(REMAP_OPTION + "="):
+            value = word[len(REMAP_OPTION) + 1:]
+        elif word == REMAP_OPTION and index + 1 < len(words):
+            value = words[index + 1]
+        if value and "=" in value:
+            found.add(os.path.normpath(value.rpartition("=")[0]))
+    return found
+
+
+# -- cargo configuration files ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CargoConfig:
+    """The parts of one cargo config file that decide where rustflags come from."""
+
+    path: str
+    build_rustflags: tuple[str, ...] | None = None
+    #: ``build.target`` as written (a triple, or several).
+    build_target: tuple[str, ...] = ()
+    #: ``target.<key>.rustflags`` per key (a triple or ``cfg(...)``).
+    target_rustflags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    """Cargo's string-or-list form: a string is split on whitespace."""
+    if isinstance(value, str):
+        return tuple(value.split())
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise RemapError(f"{where} must be a string or a list of strings, got {value!r}; fix the cargo config")
+
+
+def parse_cargo_config(data: Mapping[str, Any], path: str) -> CargoConfig:
+    """Pick the rustflags-related keys out of one parsed config file."""
+    build = data.get("build", {})
+    build = build if isinstance(build, dict) else {}
+    rustflags = build.get("rustflags")
+    target = build.get("target")
+    targets: tuple[str, ...] = ()
+    if isinstance(target, str):
+        targets = (target,)
+    elif isinstance(target, list):
+        targets = tuple(t for t in target if isinstance(t, str))
+    per_target = {}
+    tables = data.get("target", {})
+    for key, table in (tables.items() if isinstance(tables, dict) else ()):
+        if isinstance(table, dict) and "rustflags" in table:
+            per_target[key] = _string_list(table["rustflags"], f"{path}: target.{key}.rustflags")
+    return CargoConfig(
+        path=path,
+        build_rustflags=None if rustflags is None else _string_list(rustflags, f"{path}: build.rustflags"),
+        build_target=targets,
+        target_rustflags=per_target,
+    )
+
+
+def config_includes(data: Mapping[str, Any], path: str) -> list[tuple[str, bool]]:
+    """(file, optional) named by a config's ``include`` key, relative to that config's directory."""
+    value = data.get("include")
+    if value is None:
+        return []
+    entries = value if isinstance(value, list) else [value]
+    found = []
+    for entry in entries:
+        if isinstance(entry, str):
+            name, optional = entry, False
+        elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            name, optional = entry["path"], bool(entry.get("optional", False))
+        else:
+            continue
+        found.append((os.path.join(os.path.dirname(path), name), optional))
+    return found
+
+
+def config_file_candidates(cwd: Path, cargo_home: str | None) -> list[Path]:
+    """Config files cargo reads, lowest precedence first: ``$CARGO_HOME``, then ``/`` down to ``cwd``.
+
+    In one directory cargo prefers the legacy ``config`` over ``config.toml``.
+    """
+    directories = [*reversed([cwd, *cwd.parents])]
+    found: list[Path] = []
+    seen: set[str] = set()
+
+    def add(cargo_dir: Path) -> None:
+        for name in ("config", "config.toml"):
+            candidate = cargo_dir / name
+            if candidate.is_file():
+                key = os.path.realpath(candidate)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(candidate)
+                return
+
+    if cargo_home:
+        add(Path(cargo_home))
+    for directory in directories:
+        add(directory / ".cargo")
+    return found
+
+
+def _read_toml(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10 only
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as stream:
+            return tomllib.load(stream)
+    except ValueError as exc:
+        raise RemapError(f"{path} is not valid TOML ({exc}); fix the cargo config file") from None
+
+
+def load_cargo_configs(cwd: Path, environ: Mapping[str, str]) -> list[CargoConfig]:
+    """Every cargo config in force for a build started in ``cwd``, lowest precedence first."""
+    cargo_home = environ.get("CARGO_HOME") or (
+        os.path.join(environ["HOME"], ".cargo") if environ.get("HOME") else None
+    )
+    configs: list[CargoConfig] = []
+
+    def load(path: Path, depth: int) -> None:
+        data = _read_toml(path)
+        if depth < 8:  # included files come before (below) the file that includes them
+            for included, optional in config_includes(data, str(path)):
+                if Path(included).is_file():
+                    load(Path(included), depth + 1)
+                elif not optional:
+                    log.debug(f"cargo config {path} includes missing {included}")
+        configs.append(parse_cargo_config(data, str(path)))
+
+    for candidate in config_file_candidates(cwd, cargo_home):
+        load(candidate, 0)
+    return configs
+
+
+# -- cfg(...) expressions -----------------------------------------------------
+
+
+_CFG_TOKEN = re.compile(r'\s*(?:(?P<ident>[A-Za-z_][A-Za-z0-9_]*)|(?P<string>"[^"]*")|(?P<punct>[(),=]))')
+
+
+def _cfg_tokens(text: str) -> list[str]:
+    tokens, position = [], 0
+    text = text.strip()
+    while position < len(text):
+        match = _CFG_TOKEN.match(text, position)
+        if not match or match.end() == position:
+            raise ValueError(f"cannot parse cfg expression {text!r} at {text[position:]!r}")
+        tokens.append(match.group(match.lastgroup))
+        position = match.end()
+    return tokens
+
+
+def parse_print_cfg(output: str) -> frozenset[tuple[str, str | None]]:
+    """``rustc --print cfg`` lines (``unix``, ``target_os="linux"``) as (name, value) pairs."""
+    pairs = set()
+    for line in output.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        name, sep, value = line.partition("=")
+        pairs.add((name.strip(), value.strip().strip('"') if sep else None))
+    return frozenset(pairs)
+
+
+def cfg_matches(expression: str, cfg: frozenset[tuple[str, str | None]]) -> bool:
+    """Whether a ``cfg(...)`` target key applies, given the target's ``--print cfg`` set."""
+    tokens = _cfg_tokens(expression)
+    if tokens[:2] != ["cfg", "("] or tokens[-1] != ")":
+        raise ValueError(f"not a cfg expression: {expression!r}")
+    value, rest = _cfg_predicate(tokens[2:-1], cfg)
+    if rest:
+        raise ValueError(f"trailing tokens in cfg expression {expression!r}: {rest}")
+    return value
+
+
+def _cfg_predicate(tokens: list[str], cfg: frozenset) -> tuple[bool, list[str]]:
+    if not tokens:
+        raise ValueError("empty cfg predicate")
+    head, rest = tokens[0], tokens[1:]
+    if head in ("all", "any", "not") and rest[:1] == ["("]:
+        rest = rest[1:]
+        values = []
+        while rest and rest[0] != ")":
+            value, rest = _cfg_predicate(rest, cfg)
+            values.append(value)
+            if rest[:1] == [","]:
+                rest = rest[1:]
+        if not rest:
+            raise ValueError(f"unclosed {head}(")
+        rest = rest[1:]
+        if head == "not":
+            if len(values) != 1:
+                raise ValueError("not() takes exactly one predicate")
+            return not values[0], rest
+        return (all(values) if head == "all" else any(values)), rest
+    if rest[:1] == ["="] and len(rest) >= 2 and rest[1].startswith('"'):
+        return (head, rest[1][1:-1]) in cfg, rest[2:]
+    return (head, None) in cfg, rest
+
+
+# -- where cargo takes its rustflags from --------------------------------------
+
+
+def target_env_name(triple: str) -> str:
+    """``CARGO_TARGET_<TRIPLE>_RUSTFLAGS`` as cargo spells it (upper case, ``-``/``.`` as ``_``)."""
+    return "CARGO_TARGET_" + re.sub(r"[-.]", "_", triple).upper() + "_RUSTFLAGS"
+
+
+def target_tables_apply(
+    configs: Sequence[CargoConfig],
+    environ: Mapping[str, str],
+    triple: str,
+    cfg: Callable[[], frozenset] | None,
+) -> bool:
+    """Whether any ``target.*.rustflags`` applies (then cargo ignores ``build.rustflags``)."""
+    if target_env_name(triple) in environ:
+        return True
+    for config in configs:
+        for key in config.target_rustflags:
+            if key == triple:
+                return True
+            if key.startswith("cfg(") and cfg is not None:
+                try:
+                    if cfg_matches(key, cfg()):
+                        return True
+                except ValueError as exc:
+                    log.warn(f"{config.path}: target.'{key}': {exc}; assuming it does not apply")
+    return False
+
+
+def _appended_words(existing: str | None, flags: Sequence[str]) -> str:
+    if not existing or not existing.strip():
+        return " ".join(flags)
+    return f"{existing} {' '.join(flags)}" if flags else existing
+
+
+def existing_remaps(
+    environ: Mapping[str, str], configs: Sequence[CargoConfig]
+) -> set[str]:
+    """Paths the user already remaps in any rustflags source (theirs must win, so ours are left out)."""
+    words: list[str] = []
+    words += environ.get(ENCODED_RUSTFLAGS, "").split(ENCODED_SEPARATOR)
+    words += environ.get(RUSTFLAGS, "").split()
+    words += environ.get(BUILD_RUSTFLAGS, "").split()
+    for key, value in environ.items():
+        if _TARGET_ENV_RUSTFLAGS.match(key):
+            words += value.split()
+    for config in configs:
+        words += list(config.build_rustflags or ())
+        for flags in config.target_rustflags.values():
+            words += list(flags)
+    return user_remapped_sources(words)
+
+
+def cargo_rustflags_environment(
+    environ: Mapping[str, str],
+    configs: Sequence[CargoConfig],
+    triple: Callable[[], str],
+    cfg: Callable[[], frozenset] | None,
+    flags: Sequence[str],
+) -> dict[str, str]:
+    """The one environment update that appends ``flags`` to the rustflags cargo will use.
+
+    ``triple`` and ``cfg`` are called only when the answer depends on them
+    (they run rustc). Flags containing whitespace can only travel in
+    ``CARGO_ENCODED_RUSTFLAGS``; where that is not the active source they are
+    dropped with a warning rather than allowed to split.
+    """
+    if not flags:
+        return {}
+    if ENCODED_RUSTFLAGS in environ:
+        current = environ[ENCODED_RUSTFLAGS]
+        words = current.split(ENCODED_SEPARATOR) if current else []
+        return {ENCODED_RUSTFLAGS: ENCODED_SEPARATOR.join([*words, *flags])}
+    safe = [flag for flag in flags if not any(c.isspace() for c in flag)]
+    for flag in flags:
+        if flag not in safe:
+            log.warn(f"cannot pass {flag!r} to cargo through a whitespace-split variable; left out")
+    if RUSTFLAGS in environ:
+        return {RUSTFLAGS: _appended_words(environ[RUSTFLAGS], safe)}
+    has_target_tables = any(c.target_rustflags for c in configs) or any(
+        _TARGET_ENV_RUSTFLAGS.match(key) for key in environ
+    )
+    if has_target_tables:
+        name = target_env_name(triple())
+        if target_tables_apply(configs, environ, triple(), cfg):
+            return {name: _appended_words(environ.get(name), safe)}
+    return {BUILD_RUSTFLAGS: _appended_words(environ.get(BUILD_RUSTFLAGS), safe)}
+
+
+# -- the cc crate -------------------------------------------------------------
+
+
+def cc_variables(variable: str, target: str | None, cross: bool) -> list[str]:
+    """The spellings of a cc-crate variable, in cc's precedence order (old cc reads only the first set).
+
+    ``target`` None means "not known": the two target-named spellings are
+    then left out, which is right whenever none of them is set.
+    """
+    kind = "TARGET" if cross else "HOST"
+    named = []
+    if target:
+        named = [f"{variable}_{target}", f"{variable}_{target.replace('-', '_').replace('.', '_')}"]
+    return [*named, f"{kind}_{variable}", variable]
+
+
+def cc_compiler(environ: Mapping[str, str], target: str | None, cross: bool) -> list[str]:
+    """The C compiler the cc crate will run: the first of its ``CC`` spellings, else ``cc``."""
+    for name in cc_variables("CC", target, cross):
+        if environ.get(name):
+            return shlex.split(environ[name])
+    return ["cc"]
+
+
+def cc_flags_environment(
+    environ: Mapping[str, str],
+    target: str | None,
+    cross: bool,
+    c_flags: Sequence[str],
+) -> dict[str, str]:
+    """Append the C maps to the cc crate's ``CFLAGS`` and ``CXXFLAGS``, in the spelling it reads first.
+
+    When no spelling is set, ``HOST_CFLAGS`` (``TARGET_CFLAGS`` when cross
+    compiling) is created, so a plain ``CFLAGS`` meant for other tools is not
+    touched. A value that already holds every flag (another renderer put them
+    there) is left alone, so cc >= 1.1, which joins all spellings, gets each once.
+    """
+    shell_escaped = environ.get("CC_SHELL_ESCAPED_FLAGS", "").lower() in ("1", "true", "yes")
+    if shell_escaped:
+        rendered = [shlex.quote(flag) for flag in c_flags]
+    else:
+        rendered = [flag for flag in c_flags if not any(c.isspace() for c in flag)]
+    if not rendered:
+        return {}
+    updates = {}
+    for variable in ("CFLAGS", "CXXFLAGS"):
+        names = cc_variables(variable, target, cross)
+        active = next((name for name in names if name in environ), names[-2])
+        current = environ.get(active, "")
+        if current and all(flag in current.split() for flag in rendered):
+            continue
+        updates[active] = _appended_words(current, rendered)
+    return updates
+
+
+# -- probes (side effects) ------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _rustc_output(rustc: tuple[str, ...], cwd: str, args: tuple[str, ...]) -> str | None:
+    try:
+        done = subprocess.run(
+            [*rustc, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def rustc_command(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """``$RUSTC`` or ``rustc`` (a ``RUSTC_WRAPPER`` does not change what rustc reports)."""
+    return tuple(shlex.split(environ.get("RUSTC") or "rustc"))
+
+
+def host_triple(environ: Mapping[str, str], cwd: Path) -> str | None:
+    """The host triple of the rustc a build in ``cwd`` uses (rust-toolchain.toml applies there)."""
+    output = _rustc_output(rustc_command(environ), str(cwd), ("-vV",))
+    for line in (output or "").splitlines():
+        if line.startswith("host:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def target_cfg(environ: Mapping[str, str], cwd: Path, triple: str) -> frozenset:
+    output = _rustc_output(rustc_command(environ), str(cwd), ("--print", "cfg", "--target", triple))
+    return parse_print_cfg(output or "")
+
+
+# -- the whole Rust environment ------------------------------------------------
+
+
+def explicit_target(environ: Mapping[str, str], configs: Sequence[CargoConfig], given: str | None) -> str | None:
+    """The ``--target`` cargo builds for, when one is set (else cargo builds for the host)."""
+    if given:
+        return given
+    if environ.get("CARGO_BUILD_TARGET"):
+        return environ["CARGO_BUILD_TARGET"]
+    for config in reversed(configs):
+        if len(config.build_target) == 1:
+            return config.build_target[0]
+    return None
+
+
+def uses_rust(source_dir: Path, depth: int = 3) -> bool:
+    """Whether the tree has a ``Cargo.toml`` near the top (where setuptools-rust or CMake keep crates)."""
+    skip = {"target", "build", "dist", "node_modules", "__pycache__"}
+    level = [source_dir]
+    for _ in range(depth + 1):
+        following = []
+        for directory in level:
+            if (directory / "Cargo.toml").is_file():
+                return True
+            try:
+                following += [
+                    entry for entry in directory.iterdir()
+                    if entry.is_dir() and not entry.name.startswith(".") and entry.name not in skip
+                ]
+            except OSError:
+                continue
+        level = following
+    return False
+
+
+def rust_environment(
+    environ: Mapping[str, str],
+    source_dir: Path,
+    maps: Sequence[PathMap],
+    *,
+    target: str | None = None,
+    c_flags: Callable[[list[str]], list[str]] | None = None,
+    force: bool = False,
+) -> dict[str, str]:
+    """Environment updates that give cargo, rustc and the cc crate the path maps.
+
+    ``environ`` is the environment the build will see (before these updates).
+    ``target`` is a ``--target`` the backend passes cargo, if any. ``c_flags``
+    renders the maps for the cc crate's compiler (given its command); by
+    default the C half's renderer with a probe of that compiler. Returns {}
+    for a tree without a ``Cargo.toml`` unless ``force``.
+    """
+    if not maps or not (force or uses_rust(source_dir)):
+        return {}
+    configs = load_cargo_configs(source_dir, environ)
+    taken = existing_remaps(environ, configs)
+    own = [m for m in maps if os.path.normpath(m.source) not in taken]
+    explicit = explicit_target(environ, configs, target)
+    host = functools.lru_cache(maxsize=None)(lambda: host_triple(environ, source_dir) or "unknown-host")
+    triple = (lambda: explicit) if explicit else host
+
+    def cfg() -> frozenset:
+        return target_cfg(environ, source_dir, triple())
+
+    updates = cargo_rustflags_environment(environ, configs, triple, cfg, remap_flags(own))
+    named_cc_spellings = any(key.startswith(("CFLAGS_", "CXXFLAGS_", "CC_")) for key in environ)
+    cc_target = explicit or (host() if named_cc_spellings else None)
+    cross = bool(explicit) and explicit != host()
+    render = c_flags or _default_c_flags(environ, maps)
+    updates.update(cc_flags_environment(environ, cc_target, cross, render(cc_compiler(environ, cc_target, cross))))
+    return updates
+
+
+def _default_c_flags(environ: Mapping[str, str], maps: Sequence[PathMap]) -> Callable[[list[str]], list[str]]:
+    from .cflags import prefix_map_flags, without_user_mapped
+    from .compilers import probe
+
+    def render(compiler: list[str]) -> list[str]:
+        return prefix_map_flags(without_user_mapped(ordered(maps), environ), probe(tuple(compiler)))
+
+    return render
+
+
+__all__ = [
+    "CargoConfig",
+    "cargo_rustflags_environment",
+    "cc_flags_environment",
+    "cfg_matches",
+    "load_cargo_configs",
+    "parse_cargo_config",
+    "remap_flags",
+    "rust_environment",
+    "target_env_name",
+]
