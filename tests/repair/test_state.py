@@ -35,8 +35,10 @@ def test_fingerprint_ignores_where_the_environment_lives():
 def test_fingerprint_sees_flags_settings_and_distributions():
     base = fingerprint.compute({"CFLAGS": "-O2"}, {}, {}, [])
     flags = fingerprint.compute({"CFLAGS": "-O3"}, {}, {}, [])
+    maps = fingerprint.compute({"CFLAGS": "-O2"}, {"CPPFLAGS": "-ffile-prefix-map=/a=/b"}, {}, [])
     settings = fingerprint.compute({"CFLAGS": "-O2"}, {}, {"build-dir": "b"}, [])
     assert fingerprint.changed_parts(base, flags) == ["toolchain"]
+    assert fingerprint.changed_parts(base, maps) == ["injected"]
     assert fingerprint.changed_parts(base, settings) == ["config-settings"]
     upgraded = json.loads(json.dumps(base))
     upgraded["distributions"]["hdrdep"] = "2.0"

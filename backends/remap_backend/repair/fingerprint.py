@@ -20,8 +20,9 @@ try:
 except ImportError:  # pragma: no cover - Python 3.9 has it; kept for vendoring into odd places
     importlib_metadata = None  # type: ignore[assignment]
 
-#: The parts, in the order they are reported.
-PARTS = ("interpreter", "toolchain", "distributions", "config-settings")
+#: The parts, in the order they are reported. "toolchain" is what the user set; "injected"
+#: is what the proxy adds (path maps), whose spelling depends on the frontend's layout.
+PARTS = ("interpreter", "toolchain", "injected", "distributions", "config-settings")
 #: Compiler and build-tool variables whose change makes compiled objects stale.
 TOOLCHAIN_VARIABLES = (
     "CC", "CXX", "CPP", "LD", "AR", "LDSHARED", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS",
@@ -73,17 +74,9 @@ def stable_text(text: str, replacements: Sequence[tuple[str, str]]) -> str:
     return text
 
 
-def toolchain(
-    environ: Mapping[str, str], injected: Mapping[str, str], replacements: Sequence[tuple[str, str]]
-) -> dict[str, str]:
-    """Effective compiler variables: the user's, with the proxy's injected flags applied."""
-    names = sorted(set(TOOLCHAIN_VARIABLES) | set(injected))
-    values = {}
-    for name in names:
-        value = injected.get(name, environ.get(name))
-        if value is not None:
-            values[name] = stable_text(value, replacements)
-    return values
+def toolchain(environ: Mapping[str, str], replacements: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The user's compiler variables (the proxy's additions are fingerprinted apart)."""
+    return {name: stable_text(environ[name], replacements) for name in TOOLCHAIN_VARIABLES if name in environ}
 
 
 def compute(
@@ -96,7 +89,8 @@ def compute(
     settings = json.dumps(config_settings or {}, sort_keys=True, default=str)
     return {
         "interpreter": interpreter(),
-        "toolchain": toolchain(environ, injected, replacements),
+        "toolchain": toolchain(environ, replacements),
+        "injected": {name: stable_text(value, replacements) for name, value in sorted(injected.items())},
         "distributions": distributions(exclude=exclude_distributions),
         "config-settings": stable_text(settings, replacements),
     }
