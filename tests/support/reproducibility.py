@@ -197,8 +197,8 @@ def check_example_reproducible(
     assert not report.leaks, "paths leaked into the wheels:\n" + "\n".join(map(str, report.leaks[:30]))
 
     assert len(set(report.hashes)) == 1, (
-        "compiled files agree but the wheels differ (archive normalization?): "
-        + ", ".join(f"{w}={h[:12]}" for w, h in zip(wheels, report.hashes))
+        "compiled files agree but the wheels differ: "
+        + "; ".join(wheel_differences(wheels[0], wheel) for wheel in wheels[1:])
     )
 
     if check_plain:
@@ -211,6 +211,24 @@ def check_example_reproducible(
             "exercise path remapping (does it compile with -g and name a source path?)"
         )
     return report
+
+
+def wheel_differences(first: Path, other: Path) -> str:
+    """Say how two wheels differ: member contents, names/order, or only zip metadata (timestamps)."""
+    import zipfile
+
+    with zipfile.ZipFile(first) as a, zipfile.ZipFile(other) as b:
+        names_a, names_b = a.namelist(), b.namelist()
+        if names_a != names_b:
+            return f"{other.name}: members differ or are in another order"
+        contents = [n for n in names_a if a.read(n) != b.read(n)]
+        if contents:
+            return f"{other}: contents of {contents} differ"
+        times = {i.date_time for i in a.infolist()} ^ {i.date_time for i in b.infolist()}
+        if times:
+            return (f"{other}: only zip timestamps differ {sorted(times)} -- SOURCE_DATE_EPOCH was not "
+                    "the same in both builds")
+        return f"{other}: only zip metadata (attributes, order of headers) differs"
 
 
 def temporary_directory_names(leaks: Sequence[Leak]) -> set[str]:

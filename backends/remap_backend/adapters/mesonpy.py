@@ -9,9 +9,9 @@
   keeps those names the same. A ``build-dir`` the user gives always wins;
   ``build_editable`` keeps meson-python's persistent ``build/<abi>``.
 * flags: meson reads ``CFLAGS``/``CXXFLAGS``/``OBJCFLAGS``/``FFLAGS`` into
-  ``<lang>_args`` and ``LDFLAGS`` into ``<lang>_link_args`` (the link line,
-  where LTO needs the maps); it never puts ``<lang>_args`` on a link line,
-  so no map is given twice.
+  ``<lang>_args`` and also passes them to the link line (where LTO needs
+  the maps), after ``LDFLAGS``; so ``LDFLAGS`` is left alone, or every map
+  would be given twice when linking.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ..remap import c_family_environment
 from .base import Adapter
 
 BUILD_DIR_KEYS = ("build-dir", "builddir")
-MESON_VARIABLES = ("CFLAGS", "CXXFLAGS", "OBJCFLAGS", "OBJCXXFLAGS", "LDFLAGS")
+MESON_VARIABLES = ("CFLAGS", "CXXFLAGS", "OBJCFLAGS", "OBJCXXFLAGS")
 
 
 def given_build_dir(ctx: BuildContext) -> Path | None:

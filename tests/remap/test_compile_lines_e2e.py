@@ -1,0 +1,147 @@
+"""The proxy only adds path maps: every other compiler and linker argument stays as it was.
+
+A logging wrapper stands in for ``CC``/``CXX`` and records each command line.
+The same example is built with the plain backend and through the proxy
+(``--no-isolation``, so both see the same environment); the extension's
+command lines must be equal once the proxy's own ``-f*-prefix-map=...=/remap/...``
+options are removed. Both builds run with the user's own ``CFLAGS``, which
+must survive, and setuptools' compile lines must keep Python's optimisation
+flags (an environment ``CFLAGS`` would have replaced them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import stat
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from support.frontends import EXAMPLES, REPO, copy_project, frontend_env, run
+from support.leaks import dwarf_paths
+from support.reproducibility import plain_pyproject
+
+pytestmark = pytest.mark.e2e
+
+PROXY_MAP = re.compile(r"^-f(file|debug|macro)-prefix-map=[^=]+=/remap/")
+ANY_MAP = re.compile(r"^-f(?:file|debug|macro)-prefix-map=([^=]+)=")
+USER_CFLAGS = "-DUSER_FLAG=42 -Wno-unused-parameter"
+
+WRAPPER = """#!{python}
+import json, os, sys
+with open(os.environ["CC_LOG"], "a") as stream:
+    stream.write(json.dumps(sys.argv[1:]) + "\\n")
+os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+"""
+
+
+def compiler_wrapper(directory: Path, name: str, real: str) -> Path:
+    path = directory / name
+    path.write_text(WRAPPER.format(python=sys.executable, real=shutil.which(real)))
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+def build_logged(project: Path, tmp_path: Path, label: str, extra: dict[str, str]) -> tuple[list[list[str]], Path]:
+    """Build a wheel without isolation through wrapped compilers; return (command lines, wheel)."""
+    tools = tmp_path / "tools"
+    tools.mkdir(exist_ok=True)
+    log = tmp_path / f"{label}.jsonl"
+    env = frontend_env(tmp_path, None, tmp_path / "tmp", {
+        "CC": str(compiler_wrapper(tools, "cc", "gcc")),
+        "CXX": str(compiler_wrapper(tools, "c++", "g++")),
+        "CC_LOG": str(log),
+        "PYTHONPATH": str(REPO / "backends"),
+        **extra,
+    })
+    outdir = tmp_path / f"dist-{label}"
+    run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--skip-dependency-check",
+         "--outdir", outdir, project], env)
+    (wheel,) = outdir.glob("*.whl")
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    return lines, wheel
+
+
+def normalized(argv: list[str], project: Path, tmpdir: Path) -> list[str]:
+    """Spell the directories that legitimately differ between the two builds the same way."""
+    result = []
+    for arg in argv:
+        arg = arg.replace(str(project), "<SRC>")
+        arg = re.sub(re.escape(str(tmpdir)) + r"/(tmp[^/]+/build|remap-backend-build-[^/]+)", "<BUILD>", arg)
+        arg = re.sub(r"\.mesonpy-[A-Za-z0-9_]+", ".mesonpy-<BUILD>", arg)
+        result.append(arg)
+    return result
+
+
+def extension_lines(lines: list[list[str]], sources: tuple[str, ...]) -> list[list[str]]:
+    """Command lines that compile one of the example's sources or link its extension."""
+    return [argv for argv in lines
+            if any(a.endswith(sources) for a in argv) or any(a.endswith(".so") and "-o" in argv for a in argv)]
+
+
+EXAMPLES_UNDER_TEST = [
+    ("lto-c", ("_hello.c", "helper.c")),
+    ("scikit-build-core-cpp", ("_hello.cpp",)),
+    ("meson-python-c", ("_hello.c",)),
+]
+
+
+@pytest.mark.parametrize("example, sources", EXAMPLES_UNDER_TEST)
+def test_only_path_maps_are_added_to_compile_and_link_lines(example, sources, tmp_path):
+    user_flags = {"CFLAGS": USER_CFLAGS, "CXXFLAGS": USER_CFLAGS}
+    proxied = copy_project(EXAMPLES / example, tmp_path / "proxy")
+    plain = copy_project(EXAMPLES / example, tmp_path / "plain")  # same path length as "proxy"
+    (plain / "pyproject.toml").write_text(plain_pyproject((plain / "pyproject.toml").read_text()))
+
+    proxy_lines, proxy_wheel = build_logged(proxied, tmp_path, "proxy", user_flags)
+    plain_lines, plain_wheel = build_logged(plain, tmp_path, "plain", user_flags)
+
+    ours = extension_lines(proxy_lines, sources)
+    theirs = extension_lines(plain_lines, sources)
+    assert ours and len(ours) == len(theirs), (ours, theirs)
+    assert any(PROXY_MAP.match(a) for argv in ours for a in argv), "the proxy added no path map"
+    for argv in ours:
+        mapped = [ANY_MAP.match(a).group(1) for a in argv if ANY_MAP.match(a)]
+        assert len(mapped) == len(set(mapped)), f"a path is mapped twice in {argv}"
+    stripped = [normalized([a for a in argv if not PROXY_MAP.match(a)], proxied, tmp_path / "tmp") for argv in ours]
+    assert stripped == [normalized(argv, plain, tmp_path / "tmp") for argv in theirs]
+
+    compiles = [argv for argv in ours if "-c" in argv]
+    assert compiles and all("-DUSER_FLAG=42" in argv for argv in compiles), compiles
+    # The plain build leaks its directories into the debug info; ours names placeholders only.
+    assert any(str(tmp_path) in p for p in wheel_dwarf_paths(plain_wheel))
+    assert not any(str(tmp_path) in p for p in wheel_dwarf_paths(proxy_wheel))
+
+
+def wheel_dwarf_paths(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return [p for n in archive.namelist() if n.endswith(".so") for p in dwarf_paths(archive.read(n))]
+
+
+def test_setuptools_keeps_pythons_optimisation_flags_and_the_users_own_map(tmp_path):
+    """setuptools >= 75.7 lets CFLAGS replace Python's flags: the proxy must not use CFLAGS."""
+    project = copy_project(EXAMPLES / "lto-c", tmp_path / "proxy")
+    python_flags = [f for f in shlex.split(sysconfig.get_config_var("CFLAGS") or "") if f.startswith(("-O", "-fwrapv"))]
+    assert python_flags, "this interpreter has no optimisation flags to protect"
+    user_map = f"-ffile-prefix-map={project}=/mine"
+    lines, wheel = build_logged(project, tmp_path, "proxy", {"CPPFLAGS": f"-DUSER_FLAG=7 {user_map}"})
+
+    compiles = [argv for argv in extension_lines(lines, ("_hello.c", "helper.c")) if "-c" in argv]
+    assert compiles
+    for argv in compiles:
+        assert all(flag in argv for flag in python_flags), argv
+        assert argv.count(user_map) == 1 and not any(a.startswith(f"-ffile-prefix-map={project}=/remap") for a in argv)
+    # The user's map won for the source tree: the debug info names /mine, not /remap/source.
+    paths = wheel_dwarf_paths(wheel)
+    assert "/mine" in paths and "/remap/source" not in paths, paths
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    done = run([sys.executable, "-c", "import hello_lto; print(hello_lto.user_flag())"],
+               frontend_env(tmp_path, None), cwd=tmp_path / "unpacked")
+    assert done.stdout.strip() == "7"
