@@ -42,8 +42,9 @@ KNOWN_MAGIC = {
     3571: "new",  # 3.13
 }
 
-#: Deepest nesting we follow; CPython's own reader stops at 2000.
-MAX_DEPTH = 400
+#: Deepest nesting we follow (CPython's reader allows 2000; real code stays far
+#: below 100, and Python's own recursion limit must not be reached first).
+MAX_DEPTH = 200
 
 # Type codes (Python/marshal.c).
 _SINGLETONS = frozenset(b"0NFTS.")
