@@ -78,3 +78,49 @@ def test_compilers_without_file_prefix_map_get_the_older_options_that_work(tmp_p
     assert not leaked(build / "a.o", build)
     compile_in(build, [old, "-g", "-c", "a.c", "-o", "plain.o"])
     assert leaked(build / "plain.o", build)
+
+
+CMAKE_PROJECT = """cmake_minimum_required(VERSION 3.15)
+project(probe C)
+add_library(probe SHARED probe.c)
+"""
+
+
+def configure_and_build(source: Path, build: Path, env: dict[str, str], *defines: str) -> None:
+    subprocess.run(["cmake", "-S", source, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Debug", *defines],
+                   check=True, capture_output=True, env=env)
+    subprocess.run(["cmake", "--build", build], check=True, capture_output=True, env=env)
+
+
+def library_paths(build: Path) -> list[str]:
+    (library,) = build.glob("libprobe.so")
+    return dwarf_paths(library.read_bytes())
+
+
+@pytest.mark.skipif(not (shutil.which("cmake") and shutil.which("ninja") and shutil.which("gcc")),
+                    reason="needs cmake, ninja and gcc")
+def test_cmake_script_applies_new_maps_at_every_configure_where_cflags_go_stale(tmp_path):
+    """A persistent CMake build dir ignores a changed CFLAGS; the project-include script does not."""
+    import os
+
+    from remap_backend import cmake
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "CMakeLists.txt").write_text(CMAKE_PROJECT)
+    (source / "probe.c").write_text("int probe(void) { return 1; }\n")
+    base = {k: v for k, v in os.environ.items() if k not in ("CFLAGS", cmake.MAPS_VARIABLE)}
+    first, second = [PathMap(str(source), "/first")], [PathMap(str(source), "/second")]
+
+    stale = tmp_path / "with-cflags"
+    for maps in (first, second):
+        configure_and_build(source, stale, {**base, "CFLAGS": f"-ffile-prefix-map={source}={maps[0].target}"})
+    assert "/first" in library_paths(stale) and "/second" not in library_paths(stale)
+
+    script = cmake.write_script(tmp_path / "state")
+    fresh = tmp_path / "with-script"
+    for maps in (first, second):
+        env = {**base, cmake.MAPS_VARIABLE: cmake.maps_value(maps)}
+        configure_and_build(source, fresh, env, f"-DCMAKE_PROJECT_INCLUDE={script}")
+    assert "/second" in library_paths(fresh) and "/first" not in library_paths(fresh)
+    assert not any(str(source) in path for path in library_paths(fresh))
