@@ -66,6 +66,7 @@ def test_setuptools_and_cmake_invalidation_policy(tmp_path):
     assert invalidate.stale_artifacts(build, caches, [], known=True, setuptools=True) == []
     assert set(invalidate.stale_artifacts(build, caches, ["distributions"], known=True, setuptools=True)) == setuptools_dirs | {cache}
     assert set(invalidate.stale_artifacts(build, caches, ["toolchain"], known=True, setuptools=False)) == {cache, build / "CMakeFiles"}
+    assert set(invalidate.stale_artifacts(build, caches, ["injected"], known=True, setuptools=True)) == setuptools_dirs
     assert set(invalidate.stale_artifacts(build, caches, list(fingerprint.PARTS), known=False, setuptools=True)) == setuptools_dirs
 
 

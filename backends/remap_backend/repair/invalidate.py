@@ -10,6 +10,10 @@ from .. import log
 
 #: Fingerprint parts whose change means a CMake cache describes another toolchain.
 TOOLCHAIN_PARTS = ("interpreter", "toolchain")
+#: Parts whose change makes values CMake cached at configure time stale. Not "injected": the
+#: proxy's path maps reach CMake at every configure, and a map of a moved environment in a
+#: cached flag is relocated like any other path.
+CACHE_PARTS = ("interpreter", "toolchain", "distributions", "config-settings")
 
 
 def setuptools_intermediates(state_dir: Path) -> list[Path]:
@@ -40,14 +44,15 @@ def stale_artifacts(
 ) -> list[Path]:
     """What to remove in ``state_dir`` given which fingerprint parts ``changed``.
 
-    Any change makes setuptools' intermediates stale. A CMake cache is dropped
-    only when its fingerprint is known: a cache we know nothing about is
-    relocated, not discarded.
+    Any change makes setuptools' intermediates stale (their objects carry the
+    flags and headers of the build that made them). A CMake cache is dropped
+    only for a change in :data:`CACHE_PARTS`, and only when its fingerprint is
+    known: a cache we know nothing about is relocated, not discarded.
     """
     if not changed:
         return []
     stale = setuptools_intermediates(state_dir) if setuptools else []
-    if known:
+    if known and any(part in changed for part in CACHE_PARTS):
         toolchain_changed = any(part in changed for part in TOOLCHAIN_PARTS)
         for cache in caches:
             if cache.parent == state_dir or state_dir in cache.parents:

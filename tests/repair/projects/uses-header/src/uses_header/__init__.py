@@ -1,0 +1,3 @@
+from ._ext import built_against
+
+__all__ = ["built_against"]
