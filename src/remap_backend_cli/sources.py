@@ -160,6 +160,18 @@ def _extract(archive_path: Path, destination: Path) -> None:
 
 
 def copy_tree(source: Path, destination: Path) -> Path:
-    """Copy a source directory without build leftovers (for builds in varied places)."""
-    shutil.copytree(source, destination, symlinks=True, ignore=shutil.ignore_patterns(*COPY_IGNORE))
+    """Copy a source directory without build leftovers (for builds in varied places).
+
+    Leftovers are skipped at the top level only, so a package that happens to
+    be called ``build`` deeper in the tree is kept; ``__pycache__`` goes everywhere.
+    """
+    top_level = shutil.ignore_patterns(*COPY_IGNORE)
+    top = os.path.abspath(source)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        if os.path.abspath(directory) == top:
+            return set(top_level(directory, names))
+        return {name for name in names if name == "__pycache__"}
+
+    shutil.copytree(source, destination, symlinks=True, ignore=ignore)
     return destination

@@ -106,6 +106,16 @@ def test_in_tree_backend_path_project_is_wrapped(tmp_path, cli):
         assert archive.read("intree/_backend.txt") == b"built by the in-tree backend\n"
 
 
+def test_real_in_tree_backend_frozenlist(tmp_path, cli):
+    """aio-libs' frozenlist keeps its backend in packaging/pep517_backend (backend-path)."""
+    done = cli("build", "frozenlist==1.5.0", "-o", tmp_path / "out", "--verbose",
+               env_extra={"TMPDIR": str(_random_dir(tmp_path, "tmp-"))})
+    wheel = _built_wheel(done, tmp_path / "out")
+    assert "remap-backend: pep517_backend.hooks build_wheel" in done.stdout + done.stderr
+    scan = cli("scan", wheel, "--no-home")
+    assert scan.returncode == 0, scan.stdout
+
+
 def test_no_isolation_uses_the_current_environment(tmp_path, cli):
     project = shutil.copytree(REPO / "examples" / "setuptools-c", tmp_path / "setuptools-c",
                               ignore=shutil.ignore_patterns("build", "*.egg-info", "dist"))
