@@ -1,0 +1,78 @@
+"""How much longer a wheel build takes through remap-backend than with the plain backend.
+
+Builds one example (default ``setuptools-c``) with ``python -m build --wheel
+--no-isolation`` from two copies of the project, one through the proxy and
+one with the plain backend, alternating between them so machine load hits
+both alike, from a clean tree each time. Prints each pair's times and the
+ratio of the medians (target: <= 1.03).
+
+    python benchmarks/bench_overhead.py [--example setuptools-c] [--repeats 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "tests"), str(REPO / "backends")]
+
+from support.frontends import copy_project  # noqa: E402
+from support.reproducibility import plain_pyproject  # noqa: E402
+
+LEFTOVERS = ("build", "dist", ".remap-backend")
+
+
+def clean(project: Path) -> None:
+    for name in LEFTOVERS:
+        shutil.rmtree(project / name, ignore_errors=True)
+    for egg_info in project.rglob("*.egg-info"):
+        shutil.rmtree(egg_info, ignore_errors=True)
+
+
+def timed_build(project: Path, env: dict[str, str]) -> float:
+    clean(project)
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--skip-dependency-check", str(project)],
+        check=True, capture_output=True, env=env,
+    )
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--example", default="setuptools-c")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-overhead-") as workdir:
+        proxied = copy_project(REPO / "examples" / args.example, Path(workdir) / "proxy")
+        plain = copy_project(REPO / "examples" / args.example, Path(workdir) / "plain")
+        (plain / "pyproject.toml").write_text(plain_pyproject((plain / "pyproject.toml").read_text()))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REMAP_")}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "backends"), env.get("PYTHONPATH")]))
+
+        timed_build(proxied, env), timed_build(plain, env)  # warm caches (pip, compiler, page cache)
+        proxy_times, plain_times = [], []
+        for repeat in range(args.repeats):
+            order = [(proxied, proxy_times), (plain, plain_times)]
+            for project, times in order if repeat % 2 == 0 else reversed(order):
+                times.append(timed_build(project, env))
+            print(f"repeat {repeat + 1}: proxy {proxy_times[-1]:.3f}s  plain {plain_times[-1]:.3f}s", flush=True)
+
+    proxy, plain_median = statistics.median(proxy_times), statistics.median(plain_times)
+    print(f"{args.example}: median proxy {proxy:.3f}s, plain {plain_median:.3f}s, "
+          f"ratio {proxy / plain_median:.3f} (target <= 1.03)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
