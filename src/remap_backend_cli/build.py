@@ -109,8 +109,13 @@ def _cache_dir() -> Path:
 
 
 def apply_proxy_wheel(args: argparse.Namespace) -> None:
+    """``--proxy-wheel`` becomes ``REMAP_BACKEND_WHEEL``, checked before any work starts."""
+    from .proxywheel import proxy_wheel
+
     if getattr(args, "proxy_wheel", None):
         os.environ["REMAP_BACKEND_WHEEL"] = str(Path(args.proxy_wheel).resolve())
+    if os.environ.get("REMAP_BACKEND_WHEEL"):
+        proxy_wheel()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -52,8 +52,8 @@ def build(source_dir: Path, outdir: Path, plan: HookPlan, options: BuildOptions,
     for distribution in options.distributions:
         if distribution not in DISTRIBUTIONS:
             raise RemapError(f"unknown distribution {distribution!r}; use sdist or wheel")
-    outdir.mkdir(parents=True, exist_ok=True)
     with _BuildEnvironment(plan, options, reporter) as (python, install, extra_env):
+        outdir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".remap-staging-", dir=outdir))
         try:
             hooks = _hook_caller(source_dir, plan, python, extra_env, options, reporter)
