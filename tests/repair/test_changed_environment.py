@@ -9,80 +9,17 @@ build with nothing changed recompiles nothing.
 
 from __future__ import annotations
 
-import re
-import sys
 from pathlib import Path
 
 import pytest
 
-from support.frontends import copy_project, frontend_env, run, uv
+from support.frontends import frontend_env, run
 
-from .kit import PROJECTS, as_plain_backend, make_venv, output
-
-HEADER = "src/hdrdep/include/hdrdep.h"
-
-
-def build_hdrdep(version: str, value: int, workdir: Path, wheelhouse: Path, env) -> None:
-    """A real wheel of the header-shipping dependency, at ``version`` defining ``value``."""
-    project = copy_project(PROJECTS / "hdrdep", workdir / version)
-    pyproject = project / "pyproject.toml"
-    pyproject.write_text(re.sub(r'(?m)^version = ".*"$', f'version = "{version}"', pyproject.read_text()))
-    header = project / HEADER
-    header.write_text(re.sub(r"HDRDEP_VALUE \d+", f"HDRDEP_VALUE {value}", header.read_text()))
-    run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", wheelhouse, project], env)
-
-
-@pytest.fixture(scope="module")
-def hdrdep_wheels(tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("hdrdep")
-    wheelhouse = workdir / "wheels"
-    env = frontend_env(workdir)
-    build_hdrdep("1.0", 1, workdir, wheelhouse, env)
-    build_hdrdep("2.0", 2, workdir, wheelhouse, env)
-    return wheelhouse
-
-
-def installed_header_value(python: Path, env) -> int:
-    """HDRDEP_VALUE as defined by the header now installed in the venv (the expected answer)."""
-    code = "import hdrdep, pathlib; print((pathlib.Path(hdrdep.get_include()) / 'hdrdep.h').read_text())"
-    return int(re.search(r"HDRDEP_VALUE (\d+)", run([python, "-c", code], env).stdout).group(1))
+from .kit import compiled_files, installed_header_value, make_tree
 
 
 def built_against(python: Path, env) -> int:
     return int(run([python, "-c", "import uses_header; print(uses_header.built_against())"], env).stdout)
-
-
-def compiled_files(tree: Path) -> dict[str, int]:
-    """setuptools' intermediate objects and linked extensions, with their mtimes."""
-    build = tree / "build"
-    found = {p: p.stat().st_mtime_ns for pattern in ("temp.*/**/*.o", "lib.*/**/*.so") for p in build.glob(pattern)}
-    return {str(p.relative_to(build)): mtime for p, mtime in found.items()}
-
-
-class Tree:
-    """One persistent source tree and one venv, rebuilt with ``uv pip install --no-build-isolation``."""
-
-    def __init__(self, tree: Path, python: Path, env, wheels: Path):
-        self.tree, self.python, self.env, self.wheels = tree, python, env, wheels
-
-    def pip(self, *args: str):
-        links = ["--find-links", self.wheels, "--find-links", self.env["UV_FIND_LINKS"]]
-        return run([uv(), "pip", "install", "--python", self.python, *links, *args], self.env)
-
-    def build(self):
-        done = self.pip("--no-build-isolation", "--no-cache", "--reinstall-package", "uses-header", self.tree)
-        assert "uses-header" in output(done)
-        return done
-
-
-def make_tree(name: str, tmp_path: Path, env, wheels: Path, plain: bool) -> Tree:
-    tree = copy_project(PROJECTS / "uses-header", tmp_path / name)
-    if plain:
-        as_plain_backend(tree, "setuptools.build_meta")
-    python = make_venv(tmp_path / f"venv-{name}", env)
-    state = Tree(tree, python, env, wheels)
-    state.pip("setuptools", "remap-backend", "hdrdep==1.0")
-    return state
 
 
 @pytest.mark.e2e
@@ -90,7 +27,7 @@ def test_upgraded_build_dependency_is_compiled_against(tmp_path, proxy_wheelhous
     env = frontend_env(proxy_wheelhouse, uv_cache, tmp_path / "tmp")
 
     # Plain setuptools: the extension still reports 1 after the switch to 2.
-    plain = make_tree("plain", tmp_path, env, hdrdep_wheels, plain=True)
+    plain = make_tree("uses-header", "plain", tmp_path, env, hdrdep_wheels, "setuptools.build_meta")
     plain.build()
     assert built_against(plain.python, env) == installed_header_value(plain.python, env) == 1
     plain.pip("hdrdep==2.0")
@@ -99,7 +36,7 @@ def test_upgraded_build_dependency_is_compiled_against(tmp_path, proxy_wheelhous
     assert built_against(plain.python, env) == 1, "plain setuptools was expected to reuse the stale object"
 
     # Through the proxy: rebuilt against 2.
-    proxied = make_tree("proxied", tmp_path, env, hdrdep_wheels, plain=False)
+    proxied = make_tree("uses-header", "proxied", tmp_path, env, hdrdep_wheels)
     proxied.build()
     assert built_against(proxied.python, env) == installed_header_value(proxied.python, env) == 1
     before_upgrade = compiled_files(proxied.tree)
