@@ -15,6 +15,7 @@ import json
 import re
 import shlex
 import shutil
+import subprocess
 import stat
 import sys
 import sysconfig
@@ -145,3 +146,22 @@ def test_setuptools_keeps_pythons_optimisation_flags_and_the_users_own_map(tmp_p
     done = run([sys.executable, "-c", "import hello_lto; print(hello_lto.user_flag())"],
                frontend_env(tmp_path, None), cwd=tmp_path / "unpacked")
     assert done.stdout.strip() == "7"
+
+
+@pytest.mark.skipif(shutil.which("gdb") is None, reason="needs gdb")
+def test_gdb_finds_the_sources_with_the_documented_substitute_path(tmp_path):
+    """docs/remapping.md: `set substitute-path /remap/source <checkout>` points gdb at the code."""
+    project = copy_project(EXAMPLES / "setuptools-c", tmp_path / "proxy")
+    _, wheel = build_logged(project, tmp_path, "proxy", {})
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    (library,) = (tmp_path / "unpacked").glob("hello_c/_hello*.so")
+
+    def gdb_list(*commands: str) -> str:
+        argv = ["gdb", "-nx", "-batch", *[a for c in commands for a in ("-ex", c)],
+                "-ex", f"file {library}", "-ex", "list greet"]
+        return subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+
+    assert "PyUnicode_FromFormat" not in gdb_list()
+    checkout = EXAMPLES / "setuptools-c"
+    assert "PyUnicode_FromFormat" in gdb_list(f"set substitute-path /remap/source {checkout}")
