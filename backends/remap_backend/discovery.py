@@ -11,7 +11,7 @@ path                            placeholder                  why it varies
 source tree                     /remap/source                sdist unpack dir
 backend build directory         /remap/build, /remap/build-2 temp build dirs
 build environment (sys.prefix)  /remap/env                   isolated venv
-other site dirs on sys.path     /remap/env-1, /remap/env-2   pip's overlay/normal
+other site dirs on sys.path     /remap/env                   pip's overlay/normal
 base interpreter prefix         /remap/python                per machine
 base interpreter include dir    /remap/python/include        per machine
 temporary directory (TMPDIR)    /remap/tmp                   per machine
@@ -149,8 +149,11 @@ def candidate_maps(
         maps.append(PathMap(build_dir, target, "backend build directory"))
     if runtime.prefix != runtime.base_prefix:
         maps.append(PathMap(runtime.prefix, ENV, "build environment (sys.prefix)"))
-    for index, root in enumerate(build_environment_roots(runtime, source_dir), start=1):
-        maps.append(PathMap(root, f"{ENV}-{index}", "build environment (site dir on sys.path)"))
+    for root in build_environment_roots(runtime, source_dir):
+        # One placeholder for every build-environment root: pip's overlay and
+        # normal prefixes then read like a venv (/remap/env/lib/python3.X/...),
+        # so pip, build and uv give the same bytes.
+        maps.append(PathMap(root, ENV, "build environment (site dir on sys.path)"))
     for include in runtime.include_dirs:
         maps.append(PathMap(include, PYTHON_INCLUDE, "base interpreter include dir"))
     for prefix in dict.fromkeys((runtime.base_prefix, runtime.base_exec_prefix)):

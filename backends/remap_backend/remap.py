@@ -6,11 +6,11 @@ The plan is made in three steps, each with one owner:
    path is known in advance) and names the directories its backend compiles
    in (:meth:`Adapter.config_settings`, :meth:`Adapter.variable_paths`);
 2. :mod:`.discovery` finds every varying path and orders the maps;
-3. renderers turn the maps into what each toolchain reads: Rust flags for
-   every backend (``rustflags.rust_environment``, when present), then the
-   adapter's own :meth:`Adapter.environment`, or for an adapter that does
-   not override it the generic C-family variables
-   (:func:`c_family_environment`).
+3. renderers turn the maps into what each toolchain reads: the adapter's
+   own :meth:`Adapter.environment`, or for an adapter that does not
+   override it the generic C-family variables (:func:`c_family_environment`);
+   then Rust flags for every backend (``rustflags.rust_environment``), given
+   the environment as the C flags left it.
 """
 
 from __future__ import annotations
@@ -88,9 +88,13 @@ def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
     )
     for path, reason in found.skipped:
         log.warn(f"not remapping {path}: {reason}; rename it or build elsewhere for a reproducible wheel")
-    environment = rust_environment(build_ctx, found.maps)
     if _overrides_environment(adapter):
-        environment.update(adapter.environment(build_ctx, found.maps))
+        environment = adapter.environment(build_ctx, found.maps)
     else:
-        environment.update(c_family_environment(ctx.environ, found.maps))
+        environment = c_family_environment(ctx.environ, found.maps)
+    # Rust last, seeing the C flags already planned: it leaves alone a CFLAGS
+    # that carries the maps (the cc crate would join both and map twice) and
+    # adds nothing when the adapter already rendered the Rust flags.
+    rust_ctx = dataclasses.replace(build_ctx, environ={**ctx.environ, **environment})
+    environment.update(rust_environment(rust_ctx, found.maps))
     return RemapPlan(maps=found.maps, environment=environment, config_settings=config_settings)

@@ -50,17 +50,23 @@ def assert_compile_dirs_are_placeholders(wheel: Path) -> None:
     assert all(p.startswith((PLACEHOLDER, "/usr/")) for p in paths), sorted(paths)
 
 
+TWICE_EACH = ("build", "build", "uv", "uv")
+
+
 @pytest.mark.parametrize(
-    "example, module",
+    "example, module, frontend_names",
     [
-        ("setuptools-c", "hello_c"),
-        ("setuptools-cython", "hello_cy"),
-        ("scikit-build-core-cpp", "hello_cpp"),
-        ("meson-python-c", "hello_meson"),
+        ("setuptools-c", "hello_c", TWICE_EACH),
+        ("setuptools-cython", "hello_cy", TWICE_EACH),
+        # Its headers come from the build environment, which pip does not make a venv.
+        ("scikit-build-core-cpp", "hello_cpp", (*TWICE_EACH, "pip")),
+        ("meson-python-c", "hello_meson", TWICE_EACH),
     ],
 )
-def test_example_wheels_are_identical_and_path_free(example, module, proxy_wheelhouse, uv_cache, tmp_path):
-    report = check_example_reproducible(example, proxy_wheelhouse, uv_cache, tmp_path)
+def test_example_wheels_are_identical_and_path_free(example, module, frontend_names, proxy_wheelhouse, uv_cache,
+                                                    tmp_path):
+    report = check_example_reproducible(example, proxy_wheelhouse, uv_cache, tmp_path,
+                                        frontend_names=frontend_names)
 
     assert_compile_dirs_are_placeholders(report.wheels[0])
     assert call_in_wheel(report.wheels[0], tmp_path, module, f"{module}.greet('x')") == "hello, x"

@@ -177,3 +177,16 @@ def test_rust_flags_are_planned_for_every_backend(tmp_path, monkeypatch):
     ctx = context(tmp_path, "setuptools.build_meta")
     plan = remap.plan(ctx, for_backend(ctx.backend_ref))
     assert plan.environment["RUSTFLAGS"] == "x" and calls == [plan.maps]
+
+
+@pytest.mark.skipif(shutil.which("rustc") is None, reason="needs rustc")
+def test_a_rust_tree_under_a_generic_backend_gets_each_c_map_once(tmp_path):
+    """The cc crate joins CFLAGS and HOST_CFLAGS: the Rust renderer must see the planned CFLAGS."""
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\nversion = "0.1.0"\n')
+    ctx = context(tmp_path, "hatchling.build", environ={"PATH": os.environ["PATH"], "HOME": str(tmp_path)})
+    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    assert "-ffile-prefix-map=" in plan.environment["CFLAGS"]
+    assert "--remap-path-prefix=" in " ".join(v for k, v in plan.environment.items() if "RUSTFLAGS" in k)
+    cc_crate_sees = " ".join(plan.environment.get(k, "") for k in ("CFLAGS", "HOST_CFLAGS", "TARGET_CFLAGS"))
+    sources = [w.split("=")[1] for w in cc_crate_sees.split() if w.startswith("-ffile-prefix-map=")]
+    assert len(sources) == len(set(sources))

@@ -134,3 +134,16 @@ def test_a_symlinked_directory_is_mapped_under_both_spellings(tmp_path):
     found = discover(Path("/src"), [], {"HOME": str(link)}, (), runtime())
     homes = {m.source for m in found.maps if m.target == discovery.HOME}
     assert homes == {str(link), os.path.realpath(link)}
+
+
+def test_pip_and_venv_build_environments_give_the_same_placeholder_paths():
+    """pip's overlay prefix reads like a venv after mapping, so pip, build and uv agree."""
+    header = "lib/python3.11/site-packages/pybind11/include/pybind11/pybind11.h"
+    pip = runtime(prefix="/opt/py", path=("/tmp/pip-build-env-q1/site",
+                                          "/tmp/pip-build-env-q1/overlay/lib/python3.11/site-packages",
+                                          "/tmp/pip-build-env-q1/normal/lib/python3.11/site-packages"))
+    venv = runtime(prefix="/tmp/build-env-z9", path=("/tmp/build-env-z9/lib/python3.11/site-packages",))
+    pip_maps = discover(Path("/src"), [], {}, (), pip).maps
+    venv_maps = discover(Path("/src"), [], {}, (), venv).maps
+    assert apply(pip_maps, f"/tmp/pip-build-env-q1/overlay/{header}") == f"/remap/env/{header}"
+    assert apply(venv_maps, f"/tmp/build-env-z9/{header}") == f"/remap/env/{header}"

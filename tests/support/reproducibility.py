@@ -1,7 +1,8 @@
 """The shared end-to-end check: an example's wheels are identical and carry no build paths.
 
 One sdist is built through the proxy; a wheel is built from it twice with
-``python -m build`` and twice with ``uv build``, each in a new random directory
+``python -m build`` and twice with ``uv build`` (optionally also with
+``pip wheel``), each in a new random directory
 under its own TMPDIR (of a different length, so no padding hides anything).
 The four wheels must be byte-identical, and no byte of any file in them, nor
 any DWARF path, may name the random directories, the build environments,
@@ -149,6 +150,17 @@ def commit_as_git_repository(project: Path) -> None:
         frontends.run(["git", "-C", project, *command], env)
 
 
+def wheel_from_sdist_with_pip(sdist: Path, env: Mapping[str, str]) -> Path:
+    """``pip wheel`` of the sdist file: pip unpacks it into a random ``pip-req-build-*`` directory
+    and installs the build requirements into ``pip-build-env-*/overlay`` (not a venv)."""
+    import tempfile
+
+    outdir = Path(tempfile.mkdtemp(prefix="pip-out-", dir=env.get("TMPDIR")))
+    frontends.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", outdir, sdist], env)
+    (wheel,) = outdir.glob("*.whl")
+    return wheel
+
+
 def _tmpdir(tmp_path: Path, index: int, frontend: str) -> Path:
     # Different lengths, so a path can't hide in fixed-size padding.
     return tmp_path / f"tmp{index}-{frontend}-{'x' * (3 * index)}"
@@ -161,6 +173,7 @@ def check_example_reproducible(
     tmp_path: Path,
     extra_env: Mapping[str, str] | None = None,
     check_plain: bool = True,
+    frontend_names: Sequence[str] = ("build", "build", "uv", "uv"),
 ) -> ReproducibilityReport:
     """Build ``examples/<example>`` four times from one sdist and assert it reproduces.
 
@@ -174,12 +187,16 @@ def check_example_reproducible(
 
     uv_args = ["--python", sys.executable]
     wheels = []
-    for index, frontend in enumerate(["build", "build", "uv", "uv"]):
+    for index, frontend in enumerate(frontend_names):
         env = frontends.frontend_env(wheelhouse, uv_cache, _tmpdir(tmp_path, index, frontend), extra_env)
         if frontend == "build":
             wheels.append(frontends.wheel_from_sdist_with_build(sdist, env))
-        else:
+        elif frontend == "uv":
             wheels.append(frontends.wheel_from_sdist_with_uv(sdist, env, uv_args))
+        elif frontend == "pip":
+            wheels.append(wheel_from_sdist_with_pip(sdist, env))
+        else:
+            raise ValueError(f"unknown frontend {frontend!r}; use build, uv or pip")
 
     needles = forbidden_paths(tmp_path, uv_cache)
     report = ReproducibilityReport(sdist=sdist, wheels=wheels, needles=needles, leaks=[])
