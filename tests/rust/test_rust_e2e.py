@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from support.reproducibility import check_example_reproducible
+from support import frontends
+from support.reproducibility import check_example_reproducible, forbidden_paths, leaks_in_wheel
 
 pytestmark = pytest.mark.e2e
 
@@ -53,3 +54,45 @@ def test_maturin_pyo3_reproducible(proxy_wheelhouse: Path, uv_cache: Path, tmp_p
     # maturin's SBOM names the source tree; the proxy's copy names the placeholder instead.
     assert "path+file:///remap/source#" in sbom_text(report.wheels[0])
     assert "path+file:///remap/source#" not in sbom_text(report.plain_wheel)
+
+
+def test_rust_cc_reproducible(proxy_wheelhouse: Path, uv_cache: Path, tmp_path: Path) -> None:
+    report = check_example_reproducible("rust-cc", proxy_wheelhouse, uv_cache, tmp_path)
+
+    code = "import rust_cc as m; print(m.c_source_file(), m.rust_source_file(), m.add(), m.project_flag())"
+    # __FILE__ of the C file compiled by build.rs through the cc crate: the placeholder, not the
+    # random directory; and the project's target.'cfg(unix)' rustflags still reached rustc.
+    assert call_extension(report.wheels[0], tmp_path, code) == "/remap/source/csrc/greeting.c src/lib.rs 5 True"
+    plain = call_extension(report.plain_wheel, tmp_path, code).split()
+    assert plain[0].endswith("/csrc/greeting.c") and not plain[0].startswith("/remap/"), plain
+    assert any(plain[0].startswith(leak.found) or leak.found in plain[0] for leak in report.plain_leaks), plain
+    assert plain[1:] == ["src/lib.rs", "5", "True"]
+
+
+def host_triple() -> str:
+    output = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout
+    return next(line.split(":", 1)[1].strip() for line in output.splitlines() if line.startswith("host:"))
+
+
+def test_rust_cc_with_explicit_target(proxy_wheelhouse: Path, uv_cache: Path, tmp_path: Path) -> None:
+    """maturin's ``--target`` puts cargo in cross mode (target/<triple>/): the maps still reach rustc and cc."""
+    triple = host_triple()
+    project = frontends.copy_project(frontends.EXAMPLES / "rust-cc", tmp_path / "project")
+    sdist = frontends.build_sdist(
+        project, tmp_path / "sdist", frontends.frontend_env(proxy_wheelhouse, uv_cache, tmp_path / "t-sdist"))
+    args = ["-C", f"maturin.build-args=--target={triple}"]
+    wheels = []
+    for index in range(2):
+        env = frontends.frontend_env(proxy_wheelhouse, uv_cache, tmp_path / f"tmp{index}{'-x' * index}")
+        wheel = frontends.wheel_from_sdist_with_build(sdist, env, args)
+        (source,) = [p for p in wheel.parent.parent.iterdir() if p.is_dir() and p.name != "dist"]
+        assert (source / "target" / triple / "release").is_dir(), "maturin did not build with --target"
+        wheels.append(wheel)
+
+    first, second = (frontends.compiled_members(wheel) for wheel in wheels)
+    assert first and first == second
+    needles = forbidden_paths(tmp_path, uv_cache)
+    leaks = [leak for wheel in wheels for leak in leaks_in_wheel(wheel, needles)]
+    assert not leaks, "\n".join(map(str, leaks[:20]))
+    code = "import rust_cc as m; print(m.c_source_file(), m.project_flag())"
+    assert call_extension(wheels[0], tmp_path, code) == "/remap/source/csrc/greeting.c True"

@@ -1,0 +1,93 @@
+"""The maturin adapter's own logic: which --target maturin passes, and the SBOM it writes."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from remap_backend import adapters
+from remap_backend.adapters.maturin import (
+    pep517_args,
+    record_entry,
+    remap_file_uris,
+    rewrite_members,
+    target_argument,
+)
+from remap_backend.pathmap import PathMap, ordered
+
+
+def test_the_maturin_backend_gets_this_adapter() -> None:
+    assert adapters.for_backend("maturin").name == "maturin"
+
+
+@pytest.mark.parametrize(
+    ("settings", "environ", "expected"),
+    [
+        ({}, {}, []),
+        ({}, {"MATURIN_PEP517_ARGS": "--target aarch64-unknown-linux-gnu --zig"},
+         ["--target", "aarch64-unknown-linux-gnu", "--zig"]),
+        ({"maturin.build-args": "--features x"}, {"MATURIN_PEP517_ARGS": "--target t"}, ["--features", "x"]),
+        ({"build-args": ["--target=t2"]}, {}, ["--target=t2"]),
+    ],
+)
+def test_pep517_args_are_read_like_maturin_reads_them(settings, environ, expected) -> None:
+    assert pep517_args(settings, environ) == expected
+
+
+def test_last_target_argument_wins() -> None:
+    assert target_argument(["--target", "a", "--release", "--target=b"]) == "b"
+    assert target_argument(["--release"]) is None
+
+
+def test_file_uris_are_remapped_like_the_compilers_remap_paths() -> None:
+    maps = ordered([PathMap("/tmp/x/.tmpAbC123/pkg-1.0", "/remap/source"), PathMap("/tmp/x", "/remap/tmp")])
+    text = json.dumps({
+        "bom-ref": "path+file:///tmp/x/.tmpAbC123/pkg-1.0#pkg@1.0",
+        "other": "path+file:///tmp/x/vendored/dep#dep@0.1",
+        "purl": "pkg:cargo/pkg@1.0?download_url=file://.#src/lib.rs",
+    })
+    out = json.loads(remap_file_uris(text, maps))
+    assert out == {
+        "bom-ref": "path+file:///remap/source#pkg@1.0",
+        "other": "path+file:///remap/tmp/vendored/dep#dep@0.1",
+        "purl": "pkg:cargo/pkg@1.0?download_url=file://.#src/lib.rs",
+    }
+
+
+def make_wheel(path: Path, members: dict[str, bytes]) -> None:
+    record_name = "demo-1.0.dist-info/RECORD"
+    lines = [record_entry(name, data) for name, data in members.items()] + [f"{record_name},,"]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        archive.writestr(record_name, "\n".join(lines) + "\n")
+
+
+def test_rewrite_members_keeps_record_true_and_the_rest_untouched(tmp_path: Path) -> None:
+    sbom = b'{"bom-ref": "path+file:///build/dir#demo@1.0"}'
+    wheel = tmp_path / "demo-1.0-py3-none-any.whl"
+    make_wheel(wheel, {"demo/__init__.py": b"x = 1\n", "demo-1.0.dist-info/sboms/demo.cyclonedx.json": sbom})
+    before = zipfile.ZipFile(wheel).read("demo/__init__.py")
+
+    changed = rewrite_members(wheel, lambda name, data: data.replace(b"/build/dir", b"/remap/source"))
+
+    assert changed == ["demo-1.0.dist-info/sboms/demo.cyclonedx.json"]
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("demo/__init__.py") == before
+        new_sbom = archive.read(changed[0])
+        assert new_sbom == b'{"bom-ref": "path+file:///remap/source#demo@1.0"}'
+        record = archive.read("demo-1.0.dist-info/RECORD").decode().splitlines()
+    assert record_entry(changed[0], new_sbom) in record
+    assert record_entry("demo/__init__.py", before) in record
+    assert not list(tmp_path.glob(".*.tmp")), "temp file left behind"
+
+
+def test_rewrite_members_does_not_touch_an_unchanged_wheel(tmp_path: Path) -> None:
+    wheel = tmp_path / "demo-1.0-py3-none-any.whl"
+    make_wheel(wheel, {"demo/__init__.py": b""})
+    stamp = wheel.stat().st_mtime_ns
+    assert rewrite_members(wheel, lambda name, data: data) == []
+    assert wheel.stat().st_mtime_ns == stamp
