@@ -46,6 +46,7 @@ TMP = f"{PLACEHOLDER_ROOT}/tmp"
 HOME = f"{PLACEHOLDER_ROOT}/home"
 CARGO = f"{PLACEHOLDER_ROOT}/cargo"
 RUSTUP = f"{PLACEHOLDER_ROOT}/rustup"
+PLACEHOLDERS = frozenset({SOURCE, BUILD, ENV, PYTHON, PYTHON_INCLUDE, TMP, HOME, CARGO, RUSTUP})
 
 #: Prefixes shared by every program on a system: mapping them would rename
 #: system headers too, so only the interpreter's own directories are mapped.
@@ -220,7 +221,7 @@ def discover(
 
 
 __all__ = [
-    "BUILD", "CARGO", "ENV", "HOME", "PLACEHOLDER_ROOT", "PYTHON", "PYTHON_INCLUDE", "RUSTUP",
+    "BUILD", "CARGO", "ENV", "HOME", "PLACEHOLDER_ROOT", "PLACEHOLDERS", "PYTHON", "PYTHON_INCLUDE", "RUSTUP",
     "SOURCE", "TMP", "Discovery", "Runtime", "build_environment_roots", "candidate_maps",
     "discover", "environment_root",
 ]

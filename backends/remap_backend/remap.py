@@ -97,4 +97,9 @@ def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
     # adds nothing when the adapter already rendered the Rust flags.
     rust_ctx = dataclasses.replace(build_ctx, environ={**ctx.environ, **environment})
     environment.update(rust_environment(rust_ctx, found.maps))
+    # Config-settings that carry the maps themselves (meson's -D options for a
+    # build directory set up before) can only be made once the maps are known.
+    with_maps = getattr(adapter, "config_settings_with_maps", None)
+    if with_maps is not None:
+        config_settings = with_maps(build_ctx, found.maps)
     return RemapPlan(maps=found.maps, environment=environment, config_settings=config_settings)

@@ -49,7 +49,9 @@ def compiler_wrapper(directory: Path, name: str, real: str) -> Path:
     return path
 
 
-def build_logged(project: Path, tmp_path: Path, label: str, extra: dict[str, str]) -> tuple[list[list[str]], Path]:
+def build_logged(
+    project: Path, tmp_path: Path, label: str, extra: dict[str, str], args: tuple[str, ...] = ()
+) -> tuple[list[list[str]], Path]:
     """Build a wheel without isolation through wrapped compilers; return (command lines, wheel)."""
     tools = tmp_path / "tools"
     tools.mkdir(exist_ok=True)
@@ -63,7 +65,7 @@ def build_logged(project: Path, tmp_path: Path, label: str, extra: dict[str, str
     })
     outdir = tmp_path / f"dist-{label}"
     run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--skip-dependency-check",
-         "--outdir", outdir, project], env)
+         "--outdir", outdir, *args, project], env)
     (wheel,) = outdir.glob("*.whl")
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     return lines, wheel
@@ -165,3 +167,24 @@ def test_gdb_finds_the_sources_with_the_documented_substitute_path(tmp_path):
     assert "PyUnicode_FromFormat" not in gdb_list()
     checkout = EXAMPLES / "setuptools-c"
     assert "PyUnicode_FromFormat" in gdb_list(f"set substitute-path /remap/source {checkout}")
+
+
+def test_meson_build_dir_set_up_earlier_gets_the_current_maps(tmp_path):
+    """meson ignores a changed CFLAGS in a configured build dir; the proxy passes -D options instead."""
+    build_dir = "build/persistent"
+    plain = copy_project(EXAMPLES / "meson-python-c", tmp_path / "plain")
+    (plain / "pyproject.toml").write_text(plain_pyproject((plain / "pyproject.toml").read_text()))
+    stale = []
+    for label in ("first", "second"):
+        cflags = {"CFLAGS": f"-ffile-prefix-map={plain / build_dir}=/{label}"}
+        stale.append(wheel_dwarf_paths(build_logged(plain, tmp_path, f"plain-{label}", cflags,
+                                                    (f"-Cbuild-dir={build_dir}",))[1]))
+    assert "/first" in stale[1] and "/second" not in stale[1], "plain meson should keep the first CFLAGS"
+
+    proxied = copy_project(EXAMPLES / "meson-python-c", tmp_path / "proxy")
+    fresh = []
+    for label in ("first", "second"):
+        args = (f"-Cbuild-dir={build_dir}", f"-Cremap.map={proxied / build_dir}=/{label}")
+        fresh.append(wheel_dwarf_paths(build_logged(proxied, tmp_path, f"proxy-{label}", {}, args)[1]))
+    assert "/first" in fresh[0]
+    assert "/second" in fresh[1] and "/first" not in fresh[1], fresh[1]

@@ -190,3 +190,31 @@ def test_a_rust_tree_under_a_generic_backend_gets_each_c_map_once(tmp_path):
     cc_crate_sees = " ".join(plan.environment.get(k, "") for k in ("CFLAGS", "HOST_CFLAGS", "TARGET_CFLAGS"))
     sources = [w.split("=")[1] for w in cc_crate_sees.split() if w.startswith("-ffile-prefix-map=")]
     assert len(sources) == len(set(sources))
+
+
+def test_meson_options_of_a_configured_dir_lose_old_maps_and_keep_the_users(tmp_path):
+    import ast
+    import json
+
+    from remap_backend.adapters import mesonpy
+
+    info = tmp_path / "b" / "meson-info"
+    info.mkdir(parents=True)
+    (tmp_path / "b" / "meson-private").mkdir()
+    (tmp_path / "b" / "meson-private" / "coredata.dat").write_bytes(b"")
+    old = ["-O1", "-ffile-prefix-map=/old/env=/remap/env", "-ffile-prefix-map=/x=/mine"]
+    (info / "intro-buildoptions.json").write_text(json.dumps([
+        {"name": "c_args", "value": old, "section": "compiler", "machine": "host"},
+        {"name": "c_link_args", "value": old, "section": "compiler", "machine": "host"},
+        {"name": "c_args", "value": ["-Dbuild"], "section": "compiler", "machine": "build"},
+        {"name": "buildtype", "value": "release", "section": "core"},
+    ]))
+    ctx = context(tmp_path, "mesonpy", config={"build-dir": "b", "setup-args": "-Dfoo=1"})
+    settings = mesonpy.ADAPTER.config_settings_with_maps(ctx, [PathMap("/new/env", "/remap/env")])
+    assert settings["setup-args"][0] == "-Dfoo=1"
+    options = dict(arg[2:].split("=", 1) for arg in settings["setup-args"][1:])
+    assert sorted(options) == ["c_args", "c_link_args"]
+    assert ast.literal_eval(options["c_args"]) == ["-O1", "-ffile-prefix-map=/x=/mine",
+                                                   "-ffile-prefix-map=/new/env=/remap/env"]
+    fresh = context(tmp_path, "mesonpy", config={"build-dir": "never-configured"})
+    assert mesonpy.ADAPTER.config_settings_with_maps(fresh, MAPS) == fresh.config_settings

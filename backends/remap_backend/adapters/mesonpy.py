@@ -12,15 +12,25 @@
   ``<lang>_args`` and also passes them to the link line (where LTO needs
   the maps), after ``LDFLAGS``; so ``LDFLAGS`` is left alone, or every map
   would be given twice when linking.
+* a build directory meson already set up (the user's persistent
+  ``build-dir``) ignores a changed ``CFLAGS``: meson keeps what it read
+  first. There the proxy reads the current ``<lang>_args`` and
+  ``<lang>_link_args`` from ``meson-info/intro-buildoptions.json``, drops
+  the maps it added before, appends the current ones and passes the result
+  as ``-D`` options in ``setup-args`` (after the user's), which meson
+  applies on ``--reconfigure``.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from .. import log
+from .. import compilers, discovery
 from ..builddirs import temporary_build_dir
+from ..cflags import prefix_map_flags, without_user_mapped
 from ..context import BuildContext
 from ..pathmap import PathMap
 from ..remap import c_family_environment
@@ -44,6 +54,39 @@ def configured(build_dir: Path) -> bool:
     return (build_dir / "meson-private" / "coredata.dat").is_file()
 
 
+_MAP_FLAG = re.compile(r"^-f(?:file|debug|macro)-prefix-map=[^=]+=(?P<target>.*)$")
+
+
+def compiler_options(build_dir: Path) -> dict[str, list[str]]:
+    """``<lang>_args``/``<lang>_link_args`` of a configured build directory, as meson reports them."""
+    try:
+        options = json.loads((build_dir / "meson-info" / "intro-buildoptions.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found = {}
+    for option in options if isinstance(options, list) else []:
+        name, value = option.get("name", ""), option.get("value")
+        if (option.get("section") == "compiler" and option.get("machine", "host") == "host"
+                and name.endswith(("_args", "_link_args")) and isinstance(value, list)):
+            found[name] = [str(v) for v in value]
+    return found
+
+
+def without_our_maps(values: Sequence[str], targets: set[str]) -> list[str]:
+    """``values`` minus prefix-map flags pointing at one of the proxy's targets."""
+    kept = []
+    for value in values:
+        match = _MAP_FLAG.match(value)
+        if match is None or match.group("target") not in targets:
+            kept.append(value)
+    return kept
+
+
+def meson_array(values: Sequence[str]) -> str:
+    """An array option value for ``-D`` (meson parses a leading ``[`` as a Python literal)."""
+    return "[" + ", ".join(repr(v) for v in values) + "]"
+
+
 class MesonPythonAdapter(Adapter):
     name = "meson-python"
     modules = ("mesonpy",)
@@ -59,14 +102,30 @@ class MesonPythonAdapter(Adapter):
         return [build_dir] if build_dir is not None else []
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-        build_dir = given_build_dir(ctx)
-        if build_dir is not None and configured(build_dir):
-            log.warn(f"meson reads CFLAGS/LDFLAGS only when it first sets up {build_dir}; new build "
-                     "environments there are not remapped (use a fresh build-dir for release wheels)")
         return c_family_environment(ctx.environ, maps, c_variables=MESON_VARIABLES)
+
+    def config_settings_with_maps(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, Any]:
+        """For a build directory meson set up before, the current maps as ``-D`` setup-args."""
+        settings = dict(ctx.config_settings)
+        build_dir = given_build_dir(ctx)
+        if build_dir is None or not configured(build_dir):
+            return settings
+        support = compilers.probe(tuple(compilers.c_compiler(ctx.environ)))
+        flags = prefix_map_flags(without_user_mapped(maps, ctx.environ), support)
+        ours = {m.target for m in maps} | discovery.PLACEHOLDERS
+        options = [
+            f"-D{name}={meson_array([*without_our_maps(value, ours), *flags])}"
+            for name, value in sorted(compiler_options(build_dir).items())
+        ]
+        if options:
+            given = settings.get("setup-args", [])
+            settings["setup-args"] = [*([given] if isinstance(given, str) else given), *options]
+        return settings
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         build_dir = given_build_dir(ctx)
+        if build_dir is None and ctx.hook == "build_editable":
+            return [ctx.source_dir / "build"]  # meson-python's default build/<abi tag>
         return [build_dir] if build_dir is not None else []
 
 
