@@ -161,14 +161,18 @@ def config_file_candidates(cwd: Path, cargo_home: str | None) -> list[Path]:
     return found
 
 
-def _read_toml(path: Path) -> dict:
+def _toml():
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.9/3.10 only
         import tomli as tomllib
+    return tomllib
+
+
+def _read_toml(path: Path) -> dict:
     try:
         with open(path, "rb") as stream:
-            return tomllib.load(stream)
+            return _toml().load(stream)
     except ValueError as exc:
         raise RemapError(f"{path} is not valid TOML ({exc}); fix the cargo config file") from None
 
@@ -193,6 +197,21 @@ def load_cargo_configs(cwd: Path, environ: Mapping[str, str]) -> list[CargoConfi
     for candidate in config_file_candidates(cwd, cargo_home):
         load(candidate, 0)
     return configs
+
+
+def command_line_config(value: str, cwd: Path) -> CargoConfig:
+    """One ``cargo --config`` value: ``KEY=VALUE`` in TOML (``build.rustflags=["-C", "x"]``) or a file path."""
+    try:
+        data = _toml().loads(value)
+    except ValueError:
+        path = Path(value) if os.path.isabs(value) else cwd / value
+        if not path.is_file():
+            raise RemapError(
+                f"cargo --config {value!r} is neither KEY=VALUE in TOML nor an existing file; fix it "
+                "in [tool.maturin] config or the maturin arguments"
+            ) from None
+        return parse_cargo_config(_read_toml(path), str(path))
+    return parse_cargo_config(data, f"--config {value}")
 
 
 # -- cfg(...) expressions -----------------------------------------------------
@@ -482,18 +501,21 @@ def rust_environment(
     target: str | None = None,
     c_flags: Callable[[list[str]], list[str]] | None = None,
     force: bool = False,
+    command_line_configs: Sequence[CargoConfig] = (),
 ) -> dict[str, str]:
     """Environment updates that give cargo, rustc and the cc crate the path maps.
 
     ``environ`` is the environment the build will see (before these updates).
     ``target`` is a ``--target`` the backend passes cargo, if any. ``c_flags``
     renders the maps for the cc crate's compiler (given its command); by
-    default the C half's renderer with a probe of that compiler. Returns {}
-    for a tree without a ``Cargo.toml`` unless ``force``.
+    default the C half's renderer with a probe of that compiler.
+    ``command_line_configs`` are ``cargo --config`` values the backend passes
+    (see :func:`command_line_config`); they rank above the config files.
+    Returns {} for a tree without a ``Cargo.toml`` unless ``force``.
     """
     if not maps or not (force or uses_rust(source_dir)):
         return {}
-    configs = load_cargo_configs(source_dir, environ)
+    configs = [*load_cargo_configs(source_dir, environ), *command_line_configs]
     taken = existing_remaps(environ, configs)
     own = [m for m in maps if os.path.normpath(m.source) not in taken]
     explicit = explicit_target(environ, configs, target)
@@ -527,6 +549,7 @@ __all__ = [
     "cargo_rustflags_environment",
     "cc_flags_environment",
     "cfg_matches",
+    "command_line_config",
     "load_cargo_configs",
     "parse_cargo_config",
     "remap_flags",

@@ -10,6 +10,7 @@ import pytest
 
 from remap_backend import adapters
 from remap_backend.adapters.maturin import (
+    cargo_config_arguments,
     pep517_args,
     record_entry,
     remap_file_uris,
@@ -91,3 +92,11 @@ def test_rewrite_members_does_not_touch_an_unchanged_wheel(tmp_path: Path) -> No
     stamp = wheel.stat().st_mtime_ns
     assert rewrite_members(wheel, lambda name, data: data) == []
     assert wheel.stat().st_mtime_ns == stamp
+
+
+def test_cargo_config_arguments_come_from_pyproject_and_maturin_args() -> None:
+    pyproject = {"tool": {"maturin": {"config": ['build.rustflags=["--cfg", "a"]']}}}
+    args = ["--release", "--config", "target.x.rustflags=['-Cb']", "--config=extra.toml"]
+    assert cargo_config_arguments(args, pyproject) == [
+        'build.rustflags=["--cfg", "a"]', "target.x.rustflags=['-Cb']", "extra.toml",
+    ]

@@ -29,7 +29,7 @@ from remap_backend.rustflags import (
     target_env_name,
 )
 
-HOST = "x86_64-unknown-linux-gnu"
+HOST = rustflags.host_triple(os.environ, Path.cwd()) or "x86_64-unknown-linux-gnu"
 LINUX_CFG = parse_print_cfg('unix\ntarget_os="linux"\ntarget_arch="x86_64"\ntarget_pointer_width="64"\n')
 
 
@@ -133,7 +133,7 @@ def test_parse_config_accepts_cargo_string_or_list_forms() -> None:
 def test_cc_maps_go_to_the_spelling_cc_reads_first() -> None:
     flags = ["-ffile-prefix-map=/a=/b"]
     environ = {"CFLAGS": "-O1", "CFLAGS_x86_64_unknown_linux_gnu": "-O2"}
-    updates = cc_flags_environment(environ, HOST, False, flags)
+    updates = cc_flags_environment(environ, "x86_64-unknown-linux-gnu", False, flags)
     assert updates["CFLAGS_x86_64_unknown_linux_gnu"] == "-O2 -ffile-prefix-map=/a=/b"
     assert "CFLAGS" not in updates  # plain CFLAGS (read by other tools too) untouched
     assert updates["HOST_CXXFLAGS"] == "-ffile-prefix-map=/a=/b"
@@ -193,7 +193,7 @@ SCENARIOS = {
     "build.rustflags": ('[build]\nrustflags = ["--cfg", "project_flag"]\n', {}),
     "target triple table": (
         '[build]\nrustflags = ["--cfg", "ignored_by_cargo"]\n'
-        '[target.x86_64-unknown-linux-gnu]\nrustflags = ["--cfg", "project_flag"]\n', {}),
+        f'[target.{HOST}]\nrustflags = ["--cfg", "project_flag"]\n', {}),
     "target cfg table": ('[target.\'cfg(unix)\']\nrustflags = ["--cfg", "project_flag"]\n', {}),
     "cfg table for another os": (
         '[build]\nrustflags = ["--cfg", "project_flag"]\n'
@@ -202,7 +202,7 @@ SCENARIOS = {
     "CARGO_ENCODED_RUSTFLAGS": ("", {"CARGO_ENCODED_RUSTFLAGS": "--cfg\x1fproject_flag"}),
     "CARGO_BUILD_RUSTFLAGS": ('[build]\nrustflags = ["--cfg", "file_flag"]\n',
                               {"CARGO_BUILD_RUSTFLAGS": "--cfg project_flag"}),
-    "env target table": ("", {"CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS": "--cfg project_flag"}),
+    "env target table": ("", {target_env_name(HOST): "--cfg project_flag"}),
 }
 
 
@@ -247,3 +247,34 @@ def test_real_cargo_passes_project_flags_and_maps(scenario: str, tmp_path: Path)
     if "RUSTFLAGS" not in user_env and "CARGO_ENCODED_RUSTFLAGS" not in user_env:
         naive = rustc_command_line(crate, {**environ, "RUSTFLAGS": " ".join(remap_flags(maps))})
         assert "project_flag" not in naive
+
+
+def test_command_line_config_values_are_toml_or_files(tmp_path: Path) -> None:
+    from remap_backend.errors import RemapError
+    from remap_backend.rustflags import command_line_config
+
+    inline = command_line_config('target.x86_64-unknown-linux-gnu.rustflags=["--cfg", "cli"]', tmp_path)
+    assert dict(inline.target_rustflags) == {"x86_64-unknown-linux-gnu": ("--cfg", "cli")}
+    (tmp_path / "more.toml").write_text('build.rustflags = "-C a"\n')
+    assert command_line_config("more.toml", tmp_path).build_rustflags == ("-C", "a")
+    with pytest.raises(RemapError, match="neither KEY=VALUE in TOML nor an existing file"):
+        command_line_config("missing.toml", tmp_path)
+
+
+@needs_cargo
+def test_a_command_line_target_table_takes_the_maps(tmp_path: Path) -> None:
+    """``cargo --config target...`` (maturin's ``config``) outranks build.rustflags, so the maps go there."""
+    from remap_backend.rustflags import command_line_config
+
+    crate = new_crate(tmp_path, '[build]\nrustflags = ["--cfg", "ignored_by_cargo"]\n')
+    cli = f'target.{HOST}.rustflags=["--cfg", "project_flag"]'
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("CARGO_BUILD_", "CARGO_TARGET_", "RUSTFLAGS"))}
+    environ["CARGO_TARGET_DIR"] = str(tmp_path / "target")
+    maps = [PathMap(str(crate), "/remap/source")]
+    updates = rust_environment(environ, crate, maps, c_flags=lambda compiler: [],
+                               command_line_configs=[command_line_config(cli, crate)])
+    (crate / "src" / "lib.rs").touch()
+    done = subprocess.run([CARGO, "build", "-v", "--offline", "--config", cli], cwd=crate,
+                          env={**environ, **updates}, capture_output=True, text=True, check=True)
+    (line,) = [l for l in done.stderr.splitlines() if "--crate-name demo" in l]
+    assert "project_flag" in line and f"--remap-path-prefix={crate}=/remap/source" in line, (updates, line)

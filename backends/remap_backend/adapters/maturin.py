@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from .. import log
 from ..archives.atomic import atomic_path
 from ..pathmap import PathMap, apply, ordered
-from ..rustflags import rust_environment
+from ..config import read_pyproject
+from ..rustflags import command_line_config, rust_environment
 from .base import Adapter
 
 if TYPE_CHECKING:
@@ -51,6 +52,19 @@ def target_argument(args: Sequence[str]) -> str | None:
             found = args[index + 1]
         elif arg.startswith("--target="):
             found = arg.split("=", 1)[1]
+    return found
+
+
+def cargo_config_arguments(args: Sequence[str], pyproject: Mapping[str, Any]) -> list[str]:
+    """``cargo --config`` values maturin will pass: ``[tool.maturin] config``, then ``--config`` arguments."""
+    table = pyproject.get("tool", {}).get("maturin", {})
+    values = table.get("config", []) if isinstance(table, dict) else []
+    found = [v for v in (values if isinstance(values, list) else [values]) if isinstance(v, str)]
+    for index, arg in enumerate(args):
+        if arg == "--config" and index + 1 < len(args):
+            found.append(args[index + 1])
+        elif arg.startswith("--config="):
+            found.append(arg.split("=", 1)[1])
     return found
 
 
@@ -110,8 +124,15 @@ class MaturinAdapter(Adapter):
     modules = ("maturin",)
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-        target = target_argument(pep517_args(ctx.config_settings, ctx.environ))
-        return rust_environment(ctx.environ, ctx.source_dir, maps, target=target, force=True)
+        args = pep517_args(ctx.config_settings, ctx.environ)
+        configs = [
+            command_line_config(value, ctx.source_dir)
+            for value in cargo_config_arguments(args, read_pyproject(ctx.source_dir))
+        ]
+        return rust_environment(
+            ctx.environ, ctx.source_dir, maps, target=target_argument(args), force=True,
+            command_line_configs=configs,
+        )
 
     def after_build(self, ctx: BuildContext, artifact: Path) -> None:
         if artifact.suffix != ".whl":
@@ -129,4 +150,4 @@ class MaturinAdapter(Adapter):
 
 ADAPTER = MaturinAdapter()
 
-__all__ = ["ADAPTER", "MaturinAdapter", "pep517_args", "remap_file_uris", "target_argument"]
+__all__ = ["ADAPTER", "MaturinAdapter", "cargo_config_arguments", "pep517_args", "remap_file_uris", "target_argument"]
