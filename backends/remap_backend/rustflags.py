@@ -24,12 +24,12 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import log
+from .config import _toml_module
 from .errors import RemapError
 from .pathmap import PathMap, ordered
 
@@ -161,18 +161,10 @@ def config_file_candidates(cwd: Path, cargo_home: str | None) -> list[Path]:
     return found
 
 
-def _toml():
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.9/3.10 only
-        import tomli as tomllib
-    return tomllib
-
-
 def _read_toml(path: Path) -> dict:
     try:
         with open(path, "rb") as stream:
-            return _toml().load(stream)
+            return _toml_module().load(stream)
     except ValueError as exc:
         raise RemapError(f"{path} is not valid TOML ({exc}); fix the cargo config file") from None
 
@@ -202,7 +194,7 @@ def load_cargo_configs(cwd: Path, environ: Mapping[str, str]) -> list[CargoConfi
 def command_line_config(value: str, cwd: Path) -> CargoConfig:
     """One ``cargo --config`` value: ``KEY=VALUE`` in TOML (``build.rustflags=["-C", "x"]``) or a file path."""
     try:
-        data = _toml().loads(value)
+        data = _toml_module().loads(value)
     except ValueError:
         path = Path(value) if os.path.isabs(value) else cwd / value
         if not path.is_file():
