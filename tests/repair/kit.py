@@ -75,10 +75,10 @@ def installed_header_value(python: Path, env) -> int:
     return int(re.search(r"HDRDEP_VALUE (\d+)", run([python, "-c", code], env).stdout).group(1))
 
 
-def compiled_files(tree: Path) -> dict[str, int]:
+def compiled_files(tree: Path, patterns: Sequence[str] = ("**/*.o", "**/*.so")) -> dict[str, int]:
     """Objects and linked extensions under ``build/`` (setuptools' or CMake's), with their mtimes."""
     build = tree / "build"
-    found = {p: p.stat().st_mtime_ns for pattern in ("**/*.o", "**/*.so") for p in build.glob(pattern)}
+    found = {p: p.stat().st_mtime_ns for pattern in patterns for p in build.glob(pattern)}
     return {
         str(p.relative_to(build)): mtime for p, mtime in found.items()
         if not any(part.startswith("bdist.") for part in p.relative_to(build).parts)  # wheel staging
@@ -95,8 +95,8 @@ class Tree:
         links = ["--find-links", self.wheels, "--find-links", self.env["UV_FIND_LINKS"]]
         return run([uv(), "pip", "install", "--python", self.python, *links, *args], self.env)
 
-    def build(self):
-        return self.pip("--no-build-isolation", "--no-cache", "--reinstall", self.tree)
+    def build(self, *args: str):
+        return self.pip("--no-build-isolation", "--no-cache", "--reinstall", *args, self.tree)
 
 
 def make_tree(project: str, name: str, tmp_path: Path, env, wheels: Path, plain_backend: str | None = None,

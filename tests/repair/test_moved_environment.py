@@ -21,6 +21,7 @@ SEQUENCES = {
     "uv-then-uv-reinstall": [("uv", ()), ("uv", ("--reinstall",))],
     "pip-then-uv": [("pip", ()), ("uv", ())],
     "build-then-build": [("build", ()), ("build", ())],
+    "uv-editable-twice": [("uv", ("-e",)), ("uv", ("--reinstall", "-e"))],
 }
 
 

@@ -12,6 +12,7 @@ itself discards its cache when its own install path changes.)
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ BUILD_REQUIREMENTS = ("scikit-build-core>=0.10", "cmake", "ninja")
 
 def report(python: Path, env) -> tuple[int, str]:
     code = "import skpersist; print(skpersist.header_value(), skpersist.configured_version())"
-    value, version = run([python, "-c", code], env).stdout.split()
+    value, version = run([python, "-c", code], env).stdout.splitlines()[-1].split()  # after any rebuild log
     return int(value), version
 
 
@@ -59,3 +60,29 @@ def test_cached_configure_values_follow_an_upgraded_dependency(tmp_path, proxy_w
     proxied.build()
     assert compiled_files(proxied.tree) == unchanged
     assert report(proxied.python, env) == (2, "2.0")
+
+
+@pytest.mark.e2e
+def test_editable_install_still_rebuilds_on_import(tmp_path, proxy_wheelhouse, uv_cache, hdrdep_wheels):
+    """scikit-build-core rebuilds an editable install from the persistent build-dir at import."""
+    env = frontend_env(proxy_wheelhouse, uv_cache, tmp_path / "tmp")
+    tree = make_tree("skbuild-persistent", "editable", tmp_path, env, hdrdep_wheels, None, BUILD_REQUIREMENTS)
+    editable = ("-C", "editable.rebuild=true", "-e")
+    tree.build(*editable)
+    assert report(tree.python, env) == (1, "1.0")
+
+    source = tree.tree / "src" / "skpersist" / "_ext.c"
+    source.write_text(source.read_text().replace("PyLong_FromLong(HDRDEP_VALUE)", "PyLong_FromLong(HDRDEP_VALUE + 40)"))
+    # CMake's install skips a file whose mtime is within one second of the installed copy; age
+    # the installed copy as if the edit came a minute after the install (a user's pace).
+    for installed in (tree.tree / "build").glob("*/install/**/*.so"):
+        old = installed.stat().st_mtime - 60
+        os.utime(installed, (old, old))
+    assert report(tree.python, env) == (41, "1.0")  # rebuilt by scikit-build-core at import
+
+    objects = compiled_files(tree.tree, ["**/*.o"])
+    tree.build(*editable)
+    assert compiled_files(tree.tree, ["**/*.o"]) == objects  # nothing recompiled
+    tree.pip("hdrdep==2.0")
+    tree.build(*editable)
+    assert report(tree.python, env) == (42, "2.0")
