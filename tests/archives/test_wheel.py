@@ -317,3 +317,20 @@ def test_overlapping_members(tmp_path: Path) -> None:
     wheel.write_bytes(bytes(data))
     with pytest.raises(RemapError):
         normalize_path(wheel, 0)
+
+
+def test_trusting_record_gives_the_same_bytes_without_inflating(tmp_path: Path) -> None:
+    verified = make_wheel(tmp_path / "verified.whl", umask=0o002)
+    trusted = make_wheel(tmp_path / "trusted.whl", umask=0o002)
+    normalize_path(verified, 0)
+    normalize_path(trusted, 0, trust_record=True)
+    assert sha(verified) == sha(trusted)
+
+
+def test_trusting_record_is_a_documented_trade_off(tmp_path: Path) -> None:
+    """The fast mode takes RECORD's word: a lie is caught by default, not when trusted."""
+    lying = record_for(dict(CONTENT, **{"demo/util.py": b"def answer():\n    return 43\n"}))
+    wheel = make_wheel(tmp_path / "x.whl", record=lying)
+    with pytest.raises(RemapError):
+        normalize_path(wheel, 0)
+    assert normalize_path(wheel, 0, trust_record=True)

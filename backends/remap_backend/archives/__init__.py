@@ -72,12 +72,13 @@ def normalize_artifact(path: Path, epoch: Optional[int]) -> bool:
 
 def normalize_path(
     path: Path, epoch: Optional[int], check: bool = False, recompress: bool = False,
-    limits: Optional[Limits] = None,
+    limits: Optional[Limits] = None, trust_record: bool = False,
 ) -> List[Change]:
     """Normalize ``path`` (wheel, sdist, .pyc, or a directory of .pyc files).
 
     Returns the files that changed (with ``check``: would change). Raises
     RemapError for input it cannot handle, before writing anything.
+    ``recompress`` and ``trust_record`` only affect wheels (see ``wheel.py``).
     """
     path = Path(path)
     when = DEFAULT_EPOCH if epoch is None else int(epoch)
@@ -92,7 +93,8 @@ def normalize_path(
             "give one of those"
         )
     if kind == "wheel":
-        reasons = normalize_wheel(path, when, check=check, recompress=recompress, limits=limits)
+        reasons = normalize_wheel(path, when, check=check, recompress=recompress, limits=limits,
+                                  trust_record=trust_record)
     elif kind == "sdist":
         reasons = normalize_sdist(path, when, check=check, limits=limits)
     else:

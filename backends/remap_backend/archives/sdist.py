@@ -200,7 +200,7 @@ def normalize_sdist(path: Path, epoch: int, check: bool = False, limits: Optiona
                 same = sink.identical()
             else:
                 with atomic_path(path) as temp:
-                    with open(temp, "wb") as out:
+                    with open(temp, "r+b") as out:  # no O_TRUNC: ext4 would flush on close
                         sink = CompareSink(handle, also=out)
                         _write(tar_in, by_name, sink, mtime)
                         same = sink.identical()

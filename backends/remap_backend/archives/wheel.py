@@ -4,7 +4,9 @@ Members are sorted (``.dist-info`` last, RECORD the very last), get one
 timestamp, mode 0644 or 0755, no extra fields and no directory entries; .pyc
 members are canonicalized; RECORD is checked against the real content and
 regenerated. Already-deflated members are copied raw (no recompression), but
-every byte is still inflated once to check CRC, size and RECORD hash.
+every byte is still inflated once to check CRC, size and RECORD hash — unless
+the caller trusts the wheel's RECORD (``trust_record``), then a deflated
+member whose sha256 and size RECORD states is copied without inflating it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import hashlib
 import os
 import stat
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, Dict, List, Optional, Tuple
 
 from ..errors import RemapError
 from . import record, zipfmt
 from .atomic import atomic_path
+from .digest import BACKGROUND_THRESHOLD, Digest
 from .pyc import try_canonical_pyc
 from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
@@ -39,6 +43,8 @@ class _Wheel:
     def __init__(self, handle: BinaryIO, size: int, archive: str, limits: Limits) -> None:
         self.handle = handle
         self.archive = archive
+        self.helper: Optional[ThreadPoolExecutor] = None
+        self.trust_record = False
         self.budget = Budget(archive, limits)
         self.entries = zipfmt.read_entries(handle, size, archive)
         self.budget.check_members(len(self.entries))
@@ -128,16 +134,21 @@ class _Wheel:
 
 def normalize_wheel(
     path: Path, epoch: int, check: bool = False, recompress: bool = False, limits: Optional[Limits] = None,
+    trust_record: bool = False,
 ) -> List[str]:
     """Normalize the wheel at ``path`` in place; return why it changed ([] = already canonical).
 
     With ``check`` nothing is written. ``recompress`` deflates every member
     again with our settings instead of copying deflated data as it is.
+    ``trust_record`` skips inflating deflated members RECORD gives a sha256
+    and size for (fast, but a lying RECORD or corrupt data is not noticed).
     """
     archive = path.name
     limits = limits or Limits.from_environ()
-    with open(path, "rb") as handle:
+    with open(path, "rb") as handle, ThreadPoolExecutor(1, thread_name_prefix="remap-digest") as helper:
         wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, archive, limits)
+        wheel.helper = helper
+        wheel.trust_record = trust_record
         with open(path, "rb") as original:
             if check:
                 sink = CompareSink(original)
@@ -145,7 +156,7 @@ def normalize_wheel(
                 same = sink.identical()
             else:
                 with atomic_path(path) as temp:
-                    with open(temp, "wb") as out:
+                    with open(temp, "r+b") as out:  # no O_TRUNC: ext4 would flush on close
                         sink = CompareSink(original, also=out)
                         changed_members = _write(wheel, sink, epoch, recompress)
                         same = sink.identical()
@@ -202,10 +213,11 @@ def _copy_member(
     wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row], writer: zipfmt.Writer, mode: int, raw: bool,
 ) -> str:
     """Copy one member (raw, or inflate + deflate), verifying it on the way; return its sha256."""
-    hashes = {name: hashlib.new(name) for name in record.algorithms_for(row)}
-    updates = [h.update for h in hashes.values()]
+    if raw and wheel.trust_record and row is not None and row.algorithm == "sha256" and row.size == entry.size:
+        return _copy_trusted(wheel, entry, row, writer, mode)
+    helper = wheel.helper if entry.size >= BACKGROUND_THRESHOLD else None
+    digest = Digest(record.algorithms_for(row), helper)
     inflater = zipfmt.Inflater(entry, wheel.archive)
-    crc = 0
     total = 0
     budget = wheel.budget
     if raw:
@@ -222,14 +234,13 @@ def _copy_member(
             if total > entry.size:
                 wheel._check_growth(entry, total)
             budget.spend(len(out))
-            crc = zlib.crc32(out, crc)
-            for update in updates:
-                update(out)
+            digest.update(out)
             if not raw:
                 packed.append(compressor.compress(out))
     inflater.finish()
+    digests, crc = digest.result()
     wheel._check_integrity(entry, crc, total)
-    record.check_against(row, entry.name, {n: h.digest() for n, h in hashes.items()}, total, wheel.archive)
+    record.check_against(row, entry.name, digests, total, wheel.archive)
     if raw:
         writer.end()
     else:
@@ -238,4 +249,14 @@ def _copy_member(
         writer.begin(entry.name, mode, crc, len(data), total)
         writer.data(data)
         writer.end()
-    return record.b64_digest(hashes["sha256"].digest())
+    return record.b64_digest(digests["sha256"])
+
+
+def _copy_trusted(wheel: _Wheel, entry: zipfmt.Entry, row: record.Row, writer: zipfmt.Writer, mode: int) -> str:
+    """Copy deflated data as it is, taking hash and size from RECORD and CRC from the directory."""
+    wheel.budget.spend(entry.size)
+    writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
+    for chunk in zipfmt.read_raw(wheel.handle, entry):
+        writer.data(chunk)
+    writer.end()
+    return row.digest  # type: ignore[return-value]
