@@ -14,6 +14,7 @@ build environment (sys.prefix)  /remap/env                   isolated venv
 other site dirs on sys.path     /remap/env                   pip's overlay/normal
 base interpreter prefix         /remap/python                per machine
 base interpreter include dir    /remap/python/include        per machine
+base interpreter site-packages  /remap/env/lib/pythonX.Y/... build deps found there
 temporary directory (TMPDIR)    /remap/tmp                   per machine
 home directory                  /remap/home                  per user
 CARGO_HOME                      /remap/cargo                 registry sources
@@ -67,11 +68,15 @@ class Runtime:
     include_dirs: tuple[str, ...]
     path: tuple[str, ...]
     temp_dir: str
+    #: The base interpreter's own site-packages (purelib, platlib).
+    base_site_dirs: tuple[str, ...] = ()
 
     @classmethod
     def current(cls) -> Runtime:
         paths = sysconfig.get_paths()
         includes = tuple(dict.fromkeys(p for p in (paths.get("include"), paths.get("platinclude")) if p))
+        base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix})
+        site_dirs = tuple(dict.fromkeys(p for p in (base.get("purelib"), base.get("platlib")) if p))
         return cls(
             prefix=sys.prefix,
             base_prefix=sys.base_prefix,
@@ -79,6 +84,7 @@ class Runtime:
             include_dirs=includes,
             path=tuple(sys.path),
             temp_dir=tempfile.gettempdir(),
+            base_site_dirs=site_dirs,
         )
 
 
@@ -155,6 +161,12 @@ def candidate_maps(
         # normal prefixes then read like a venv (/remap/env/lib/python3.X/...),
         # so pip, build and uv give the same bytes.
         maps.append(PathMap(root, ENV, "build environment (site dir on sys.path)"))
+    for site_dir in runtime.base_site_dirs:
+        # Build requirements found in the base interpreter (--no-isolation, or
+        # CMake finding pybind11 there under pip) read as if in a build env.
+        relative = os.path.relpath(site_dir, runtime.base_prefix)
+        target = ENV if relative.startswith("..") else f"{ENV}/{Path(relative).as_posix()}"
+        maps.append(PathMap(site_dir, target, "base interpreter site-packages"))
     for include in runtime.include_dirs:
         maps.append(PathMap(include, PYTHON_INCLUDE, "base interpreter include dir"))
     for prefix in dict.fromkeys((runtime.base_prefix, runtime.base_exec_prefix)):

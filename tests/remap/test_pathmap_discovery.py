@@ -17,7 +17,7 @@ def runtime(**changes) -> Runtime:
     values = dict(
         prefix="/opt/py", base_prefix="/opt/py", base_exec_prefix="/opt/py",
         include_dirs=("/opt/py/include/python3.11",), path=("/opt/py/lib/python3.11",),
-        temp_dir="/var/tmp",
+        temp_dir="/var/tmp", base_site_dirs=("/opt/py/lib/python3.11/site-packages",),
     )
     values.update(changes)
     return Runtime(**values)
@@ -89,6 +89,7 @@ def test_every_varying_path_gets_its_placeholder(tmp_path):
         "/tmp/remap-backend-build-1": discovery.BUILD,
         "/uv/builds/.tmpAbc123": discovery.ENV,
         "/opt/py/include/python3.11": discovery.PYTHON_INCLUDE,
+        "/opt/py/lib/python3.11/site-packages": "/remap/env/lib/python3.11/site-packages",
         "/opt/py": discovery.PYTHON,
         str(cargo): discovery.CARGO,
         "/opt/rustup": discovery.RUSTUP,
@@ -147,3 +148,12 @@ def test_pip_and_venv_build_environments_give_the_same_placeholder_paths():
     venv_maps = discover(Path("/src"), [], {}, (), venv).maps
     assert apply(pip_maps, f"/tmp/pip-build-env-q1/overlay/{header}") == f"/remap/env/{header}"
     assert apply(venv_maps, f"/tmp/build-env-z9/{header}") == f"/remap/env/{header}"
+
+
+def test_build_requirements_in_the_base_interpreter_read_like_a_build_environment():
+    """pip lets CMake find pybind11 in the base interpreter; --no-isolation uses it on purpose."""
+    header = "pybind11/include/pybind11/pybind11.h"
+    maps = discover(Path("/src"), [], {}, (), runtime()).maps
+    assert apply(maps, f"/opt/py/lib/python3.11/site-packages/{header}") == \
+        f"/remap/env/lib/python3.11/site-packages/{header}"
+    assert apply(maps, "/opt/py/include/python3.11/Python.h") == "/remap/python/include/Python.h"
