@@ -334,3 +334,19 @@ def test_trusting_record_is_a_documented_trade_off(tmp_path: Path) -> None:
     with pytest.raises(RemapError):
         normalize_path(wheel, 0)
     assert normalize_path(wheel, 0, trust_record=True)
+
+
+@pytest.mark.e2e
+def test_more_than_65535_members_need_zip64_records(tmp_path: Path) -> None:
+    import subprocess
+
+    content = dict(CONTENT, **{f"demo/many/f{i:05d}.txt": b"%d\n" % i for i in range(70000)})
+    wheel = make_wheel(tmp_path / "x.whl", content)
+    assert normalize_path(wheel, 0)
+    assert normalize_path(wheel, 0) == []
+    with zipfile.ZipFile(wheel) as archive:
+        assert len(archive.infolist()) == len(content) + 1
+        assert archive.testzip() is None
+    assert b"PK\x06\x06" in wheel.read_bytes()[-200:]  # zip64 end of central directory
+    done = subprocess.run(["unzip", "-tq", str(wheel)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
