@@ -138,6 +138,7 @@ def test_scikit_build_core_gets_a_known_build_dir_unless_the_user_gives_one(tmp_
     plan = remap.plan(mine, for_backend(mine.backend_ref))
     assert plan.config_settings["build-dir"] == "build/{wheel_tag}"
     assert Path(plan.config_settings["cmake.define.CMAKE_PROJECT_INCLUDE"]).parent == tmp_path / ".remap-backend"
+    assert (tmp_path / ".remap-backend" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_scikit_build_core_respects_a_project_include_of_the_user(tmp_path):

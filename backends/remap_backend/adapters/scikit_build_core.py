@@ -24,11 +24,11 @@ from ..config import read_pyproject
 from ..context import BuildContext
 from ..pathmap import PathMap
 from ..remap import c_family_environment
+from ..repair import statefile
 from .base import Adapter
 
 BUILD_DIR_KEYS = ("build-dir", "build_dir")
 PROJECT_INCLUDE = "cmake.define.CMAKE_PROJECT_INCLUDE"
-STATE_DIR = ".remap-backend"
 
 
 def _table(ctx: BuildContext) -> Mapping[str, Any]:
@@ -73,12 +73,18 @@ class ScikitBuildCoreAdapter(Adapter):
         settings = dict(ctx.config_settings)
         if ctx.hook not in ("build_wheel", "build_editable"):
             return settings
-        script_dir = ctx.source_dir / STATE_DIR
+        # The script must live as long as the build directory: in the proxy's
+        # temporary build dir, else in the tree's .remap-backend/ state
+        # directory (kept out of sdists and commits by its .gitignore).
         if ctx.hook == "build_wheel" and user_build_dir(ctx) is None:
             settings["build-dir"] = str(temporary_build_dir())
             script_dir = Path(settings["build-dir"])
+        else:
+            script_dir = statefile.workdir(ctx.source_dir)
         if not user_defines_project_include(ctx):
             try:
+                if script_dir == statefile.workdir(ctx.source_dir) and not statefile.prepare(script_dir):
+                    raise OSError("the source tree is not writable")
                 settings[PROJECT_INCLUDE] = str(cmake.write_script(script_dir))
             except OSError as exc:
                 log.warn(f"cannot write the CMake path-map script into {script_dir} ({exc}); "
