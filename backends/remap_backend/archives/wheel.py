@@ -59,8 +59,9 @@ class _Wheel:
         self.rows = record.parse(record_bytes, archive, self.record_name)
         self.old_record = record_bytes
         names = {entry.name for entry in self.files}
+        directories = {entry.name for entry in self.entries if entry.is_dir}
         for path in self.rows:
-            if path not in names:
+            if path not in names and path.rstrip("/") + "/" not in directories:
                 raise RemapError(
                     f"{archive}: RECORD lists {path!r}, which is not in the wheel; "
                     "the wheel was altered after it was built, rebuild it"
