@@ -188,3 +188,17 @@ def test_meson_build_dir_set_up_earlier_gets_the_current_maps(tmp_path):
         fresh.append(wheel_dwarf_paths(build_logged(proxied, tmp_path, f"proxy-{label}", {}, args)[1]))
     assert "/first" in fresh[0]
     assert "/second" in fresh[1] and "/first" not in fresh[1], fresh[1]
+
+
+def test_scikit_build_core_build_dir_configured_earlier_gets_the_current_maps(tmp_path):
+    """CMake keeps the CFLAGS of its first configure; the proxy's project include re-applies maps."""
+    proxied = copy_project(EXAMPLES / "scikit-build-core-cpp", tmp_path / "proxy")
+    build_dir = proxied / "build" / "persistent"
+    paths = []
+    for label in ("first", "second"):
+        args = (f"-Cbuild-dir={build_dir}", f"-Cremap.map={proxied}=/{label}")
+        paths.append(wheel_dwarf_paths(build_logged(proxied, tmp_path, f"proxy-{label}", {}, args)[1]))
+        assert (build_dir / "CMakeCache.txt").is_file()
+    assert any(p.startswith("/first/") for p in paths[0])
+    assert any(p.startswith("/second/") for p in paths[1]), paths[1]
+    assert not any(p.startswith("/first") for p in paths[1]), paths[1]
