@@ -45,7 +45,7 @@ def test_cached_configure_values_follow_an_upgraded_dependency(tmp_path, proxy_w
     plain.pip("hdrdep==2.0")
     plain.build()
     assert installed_version(plain.python, env) == "2.0"
-    assert report(plain.python, env) == (2, "1.0"), "plain: header followed, cached version stale"
+    assert report(plain.python, env)[1] == "1.0", "plain: the version cached at configure time is stale"
 
     proxied = make_tree("skbuild-persistent", "proxied", tmp_path, env, hdrdep_wheels, None, BUILD_REQUIREMENTS)
     proxied.build()

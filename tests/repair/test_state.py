@@ -32,6 +32,14 @@ def test_fingerprint_ignores_where_the_environment_lives():
     assert fingerprint.changed_parts(first, second) == []
 
 
+def test_stable_text_replaces_each_path_once_and_whole_components_only():
+    replacements = [("/tmp", "/remap/tmp"), ("/tmp/src", "/remap/source")]
+    text = "-ffile-prefix-map=/tmp=/remap/tmp -I/tmp/src/inc /tmp/srcx /tmpx"
+    assert fingerprint.stable_text(text, replacements) == (
+        "-ffile-prefix-map=/remap/tmp=/remap/tmp -I/remap/source/inc /remap/tmp/srcx /tmpx"
+    )
+
+
 def test_fingerprint_sees_flags_settings_and_distributions():
     base = fingerprint.compute({"CFLAGS": "-O2"}, {}, {}, [])
     flags = fingerprint.compute({"CFLAGS": "-O3"}, {}, {}, [])
@@ -64,8 +72,9 @@ def test_setuptools_and_cmake_invalidation_policy(tmp_path):
     caches = [cache]
     setuptools_dirs = {build / "temp.linux-x86_64-cpython-311", build / "lib.linux-x86_64-cpython-311"}
     assert invalidate.stale_artifacts(build, caches, [], known=True, setuptools=True) == []
-    assert set(invalidate.stale_artifacts(build, caches, ["distributions"], known=True, setuptools=True)) == setuptools_dirs | {cache}
-    assert set(invalidate.stale_artifacts(build, caches, ["toolchain"], known=True, setuptools=False)) == {cache, build / "CMakeFiles"}
+    cmake_build = {cache, build / "CMakeFiles"}
+    assert set(invalidate.stale_artifacts(build, caches, ["distributions"], known=True, setuptools=True)) == setuptools_dirs | cmake_build
+    assert set(invalidate.stale_artifacts(build, caches, ["toolchain"], known=True, setuptools=False)) == cmake_build
     assert set(invalidate.stale_artifacts(build, caches, ["injected"], known=True, setuptools=True)) == setuptools_dirs
     assert set(invalidate.stale_artifacts(build, caches, list(fingerprint.PARTS), known=False, setuptools=True)) == setuptools_dirs
 

@@ -42,14 +42,16 @@ def session(ctx: BuildContext, adapter: Adapter, plan: Any) -> Iterator[None]:
         yield
         return
     workdir = statefile.workdir(ctx.source_dir)
-    if not statefile.prepare(workdir):
+    if not statefile.prepare(workdir):  # a read-only tree: build as the backend would
         yield
         return
     with lock.exclusive(workdir / "lock"):
         state = statefile.load(workdir)
         current = environments.current()
-        config_settings = getattr(plan, "config_settings", None) or dict(ctx.config_settings)
+        config_settings = plan.config_settings if plan is not None else dict(ctx.config_settings)
         dirs = locations.state_dirs(ctx, adapter, config_settings)
+        for cache in locations.cmake_caches(dirs):  # every problem reported before anything changes
+            cmakecache.check_owner(cmakecache.read(cache), ctx.source_dir)
         now = current_fingerprint(ctx, plan, current) if ctx.hook in COMPILING_HOOKS else None
         if now is not None:
             caches = locations.cmake_caches(dirs)
@@ -69,7 +71,6 @@ def session(ctx: BuildContext, adapter: Adapter, plan: Any) -> Iterator[None]:
 def relocate_cache(cache_path: Path, ctx: BuildContext, remembered: Sequence[str], current: environments.Environment) -> None:
     """Point a CMake cache (and the files generated from it) at the current environment."""
     cache = cmakecache.read(cache_path)
-    cmakecache.check_owner(cache, ctx.source_dir)
     relocation = Relocation(
         old_roots=tuple(remembered) + tuple(environments.infer_roots(cmakecache.paths_in(cache))),
         new_roots=current.roots,

@@ -21,8 +21,9 @@ class Entry:
     key: str
     type: str
     value: str
-    #: Index of the entry's line in :attr:`CMakeCache.lines`.
+    #: Index of the entry's line in :attr:`CMakeCache.lines`, and where the value starts in it.
     line: int
+    start: int
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ def parse(text: str, path: Path) -> CMakeCache:
                 f"delete {path} (or the whole build directory) so CMake configures afresh"
             )
         key = match.group("quoted") if match.group("quoted") is not None else match.group("key")
-        entries.append(Entry(key=key, type=(match.group("type") or "UNINITIALIZED").upper(), value=match.group("value"), line=number))
+        start = len(content) - len(content.lstrip()) + match.start("value")
+        entry_type = (match.group("type") or "UNINITIALIZED").upper()
+        entries.append(Entry(key=key, type=entry_type, value=match.group("value"), line=number, start=start))
     if not any(entry.key == "CMAKE_CACHEFILE_DIR" for entry in entries):
         raise RemapError(
             f"{path} has no CMAKE_CACHEFILE_DIR entry, so it is not a cache CMake wrote (corrupt or truncated); "
@@ -125,12 +128,7 @@ def relocated(cache: CMakeCache, relocation: Relocation) -> tuple[str, list[Chan
         if not moved:
             continue
         line = lines[entry.line]
-        ending = line[len(line.rstrip("\r\n")):]
-        prefix = line[: len(line) - len(ending)]
-        prefix = prefix[: len(prefix) - len(entry.value)] if prefix.endswith(entry.value) else None
-        if prefix is None:  # trailing blanks CMake ignores; rebuild the line without them
-            prefix = line[: line.index("=") + 1]
-        lines[entry.line] = prefix + value + ending
+        lines[entry.line] = line[: entry.start] + value + line[entry.start + len(entry.value):]
         changes.extend(Change(entry.key, old, new) for old, new in moved)
     return "".join(lines), changes
 

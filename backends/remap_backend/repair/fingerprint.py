@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 import sys
 import sysconfig
 from typing import Any, Iterable, Mapping, Sequence
@@ -67,11 +68,17 @@ def distributions(path: Sequence[str] | None = None, exclude: Iterable[str] = ()
 
 
 def stable_text(text: str, replacements: Sequence[tuple[str, str]]) -> str:
-    """``text`` with each varying path replaced by its stable stand-in, longest paths first."""
-    for source, target in sorted(replacements, key=lambda pair: len(pair[0]), reverse=True):
-        if source:
-            text = text.replace(source, target)
-    return text
+    """``text`` with each varying path replaced by its stable stand-in, in one pass.
+
+    One pass, longest path first, whole path components only: a stand-in that
+    contains another varying path (``/remap/tmp`` and ``/tmp``) is not replaced again.
+    """
+    table = {source: target for source, target in replacements if source}
+    if not table:
+        return text
+    alternatives = "|".join(re.escape(source) for source in sorted(table, key=len, reverse=True))
+    pattern = re.compile(rf"(?:(?<![\w.\-/])|(?<=-[IL]))(?:{alternatives})(?![\w.\-])")
+    return pattern.sub(lambda match: table[match.group(0)], text)
 
 
 def toolchain(environ: Mapping[str, str], replacements: Sequence[tuple[str, str]]) -> dict[str, str]:

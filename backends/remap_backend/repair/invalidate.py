@@ -8,8 +8,6 @@ from typing import Iterable, Sequence
 
 from .. import log
 
-#: Fingerprint parts whose change means a CMake cache describes another toolchain.
-TOOLCHAIN_PARTS = ("interpreter", "toolchain")
 #: Parts whose change makes values CMake cached at configure time stale. Not "injected": the
 #: proxy's path maps reach CMake at every configure, and a map of a moved environment in a
 #: cached flag is relocated like any other path.
@@ -25,18 +23,15 @@ def setuptools_intermediates(state_dir: Path) -> list[Path]:
     return sorted(p for pattern in ("temp.*", "lib.*") for p in state_dir.glob(pattern) if p.is_dir())
 
 
-def cmake_configuration(cache: Path, toolchain_changed: bool) -> list[Path]:
-    """What makes CMake configure afresh: the cache, and for another toolchain CMake's own files.
+def cmake_configuration(cache: Path) -> list[Path]:
+    """A CMake cache and ``CMakeFiles/`` beside it: CMake configures and compiles afresh.
 
-    Without the cache CMake recomputes every value it cached from the old
-    environment (versions, include dirs); objects it built stay, and ninja or
-    make rebuild only those whose command or inputs changed. Another compiler
-    or interpreter also invalidates ``CMakeFiles/`` (detected compilers, objects).
+    Values cached at configure time (a version or include dir asked from a
+    build dependency, the compiler) are recomputed; the objects in
+    ``CMakeFiles/`` go too, since an installer may give an upgraded header an
+    older mtime than the objects built against the previous one.
     """
-    paths = [cache]
-    if toolchain_changed:
-        paths.append(cache.parent / "CMakeFiles")
-    return [p for p in paths if p.exists()]
+    return [p for p in (cache, cache.parent / "CMakeFiles") if p.exists()]
 
 
 def stale_artifacts(
@@ -45,7 +40,7 @@ def stale_artifacts(
     """What to remove in ``state_dir`` given which fingerprint parts ``changed``.
 
     Any change makes setuptools' intermediates stale (their objects carry the
-    flags and headers of the build that made them). A CMake cache is dropped
+    flags and headers of the build that made them). A CMake build is dropped
     only for a change in :data:`CACHE_PARTS`, and only when its fingerprint is
     known: a cache we know nothing about is relocated, not discarded.
     """
@@ -53,10 +48,9 @@ def stale_artifacts(
         return []
     stale = setuptools_intermediates(state_dir) if setuptools else []
     if known and any(part in changed for part in CACHE_PARTS):
-        toolchain_changed = any(part in changed for part in TOOLCHAIN_PARTS)
         for cache in caches:
             if cache.parent == state_dir or state_dir in cache.parents:
-                stale += cmake_configuration(cache, toolchain_changed)
+                stale += cmake_configuration(cache)
     return stale
 
 

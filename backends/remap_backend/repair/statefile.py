@@ -15,6 +15,7 @@ from .. import log
 from .files import write_atomic
 
 DIRECTORY = ".remap-backend"
+LOCK_NAME = "lock"
 FORMAT = 1
 #: How many earlier environments to remember (each may still be named by some cache).
 REMEMBERED_ENVIRONMENTS = 8
@@ -51,6 +52,8 @@ def prepare(directory: Path) -> bool:
         ignore = directory / ".gitignore"
         if not ignore.exists():
             write_atomic(ignore, "# remap-backend build state; never part of an sdist or a commit\n*\n")
+        with open(directory / LOCK_NAME, "a"):
+            pass
     except OSError as exc:
         log.warn(f"cannot create {directory} ({exc.strerror}); building without repair of earlier build state")
         return False
