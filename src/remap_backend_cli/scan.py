@@ -123,10 +123,12 @@ def _raw_hits(data: bytes, given: Sequence[str], home: str | None) -> Iterable[t
     for match in _PATH_TOKEN.finditer(data):
         if any(match.start() <= offset < match.end() for offset in reported):
             continue
-        path = match.group().decode("utf-8", errors="replace")
+        token = match.group()
+        extra_slashes = len(token) - len(token.lstrip(b"/")) - 1  # file:///tmp/x -> /tmp/x
+        path = token[extra_slashes:].decode("utf-8", errors="replace")
         kind = classify(path, given, home)
         if kind:
-            yield match.start(), kind, path
+            yield match.start() + extra_slashes, kind, path
 
 
 def _token_end(data: bytes, position: int) -> int:

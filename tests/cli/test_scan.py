@@ -22,6 +22,13 @@ def test_classify_names_each_kind_of_build_path():
     assert classify("/home/alice/.cargo/registry/src/x.rs") == "home"
     assert classify("/srv/build/x.c", given=["/srv/build"]) == "given path"
     assert classify("/home/alice/x.c", home=None) is None  # --no-home
+
+
+def test_scan_finds_paths_inside_file_urls():
+    data = b'{"bom-ref": "path+file:///tmp/t1/remap-build/pkg-1.0/src/rust#pkg@0.1.0"}'
+    (finding,) = scan_bytes(data, "sbom.json", home=None)
+    assert finding.path == "/tmp/t1/remap-build/pkg-1.0/src/rust"
+    assert data[finding.offset:].startswith(b"/tmp/t1/")
     assert classify("/usr/include/stdio.h") is None
     assert classify("/rustc/abc/library/core/src/lib.rs") is None
 
