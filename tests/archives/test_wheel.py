@@ -325,6 +325,10 @@ def test_trusting_record_gives_the_same_bytes_without_inflating(tmp_path: Path) 
     normalize_path(verified, 0)
     normalize_path(trusted, 0, trust_record=True)
     assert sha(verified) == sha(trusted)
+    before = listing(tmp_path)
+    assert normalize_path(trusted, 0, trust_record=True) == []
+    assert normalize_path(trusted, 0, trust_record=True, check=True) == []
+    assert listing(tmp_path) == before
 
 
 def test_trusting_record_is_a_documented_trade_off(tmp_path: Path) -> None:

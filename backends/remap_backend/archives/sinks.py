@@ -7,7 +7,10 @@ even its mtime changes) and ``--check`` can answer without writing anything.
 
 from __future__ import annotations
 
+import os
 from typing import BinaryIO, Optional
+
+_CHUNK = 1 << 20
 
 
 class CompareSink:
@@ -29,3 +32,41 @@ class CompareSink:
     def identical(self) -> bool:
         """True if everything written equals the whole original file."""
         return self.same and not self._original.read(1)
+
+    def copy_range(self, source_fd: int, offset: int, length: int) -> None:
+        """Append ``length`` bytes of ``source_fd`` from ``offset``, in the kernel when we can.
+
+        Once the output already differs from the original there is nothing
+        left to compare, so the bytes go straight from file to file
+        (``copy_file_range``); in check mode they need not go anywhere.
+        """
+        if not self.same and self._also is None:
+            return
+        if not self.same and _copy_in_kernel(source_fd, self._also, offset, length):  # type: ignore[arg-type]
+            return
+        end = offset + length
+        while offset < end:
+            chunk = os.pread(source_fd, min(_CHUNK, end - offset), offset)
+            if not chunk:
+                raise OSError(f"unexpected end of file at offset {offset}")
+            self.write(chunk)
+            offset += len(chunk)
+
+
+def _copy_in_kernel(source_fd: int, target: BinaryIO, offset: int, length: int) -> bool:
+    """``copy_file_range`` into an unbuffered ``target``; False if the kernel cannot (nothing copied)."""
+    copy = getattr(os, "copy_file_range", None)
+    if copy is None or not hasattr(target, "fileno") or getattr(target, "raw", None) is not None:
+        return False  # no such call, or a buffered file whose position we would bypass
+    copied = 0
+    while copied < length:
+        try:
+            done = copy(source_fd, target.fileno(), length - copied, offset + copied)
+        except OSError:
+            if copied:
+                raise
+            return False
+        if done == 0:
+            raise OSError(f"unexpected end of file at offset {offset + copied}")
+        copied += done
+    return True

@@ -157,7 +157,8 @@ def normalize_wheel(
                 same = sink.identical()
             else:
                 with atomic_path(path) as temp:
-                    with open(temp, "r+b") as out:  # no O_TRUNC: ext4 would flush on close
+                    # unbuffered (kernel copies go straight to the fd); no O_TRUNC (ext4 flushes on close)
+                    with open(temp, "r+b", buffering=0) as out:
                         sink = CompareSink(original, also=out)
                         changed_members = _write(wheel, sink, epoch, recompress)
                         same = sink.identical()
@@ -257,7 +258,6 @@ def _copy_trusted(wheel: _Wheel, entry: zipfmt.Entry, row: record.Row, writer: z
     """Copy deflated data as it is, taking hash and size from RECORD and CRC from the directory."""
     wheel.budget.spend(entry.size)
     writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
-    for chunk in zipfmt.read_raw(wheel.handle, entry):
-        writer.data(chunk)
+    writer.copy_raw(wheel.handle, entry.data_offset, entry.compressed_size)
     writer.end()
     return row.digest  # type: ignore[return-value]

@@ -298,6 +298,23 @@ class Writer:
         self._written += len(chunk)
         self._emit(chunk)
 
+    def copy_raw(self, handle: BinaryIO, offset: int, length: int) -> None:
+        """Member data straight from another file (kernel copy when the sink can)."""
+        copy_range = getattr(self.out, "copy_range", None)
+        if copy_range is not None:
+            copy_range(handle.fileno(), offset, length)
+            self.offset += length
+            self._written += length
+            return
+        handle.seek(offset)
+        left = length
+        while left:
+            chunk = handle.read(min(left, _CHUNK))
+            if not chunk:
+                raise RemapError("unexpected end of file while copying a member; the archive is truncated")
+            self.data(chunk)
+            left -= len(chunk)
+
     def end(self) -> None:
         assert self._open is not None
         raw, flags, mode, crc, csize, usize, header_offset = self._open
