@@ -15,19 +15,22 @@ import hashlib
 import os
 import stat
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Dict, List, Optional, Tuple
+from typing import BinaryIO, List, Optional, Tuple, Union
 
 from ..errors import RemapError
 from . import record, zipfmt
 from .atomic import atomic_path
-from .digest import BACKGROUND_THRESHOLD, Digest
+from .digest import Digest
 from .pyc import try_canonical_pyc
 from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
 
 _CHUNK = 1 << 20
+#: Helper threads that inflate and check raw-copied members (zlib and hashlib
+#: release the GIL, so they run in parallel with each other and the copy).
+VERIFY_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 def normalized_mode(unix_mode: int) -> int:
@@ -43,7 +46,7 @@ class _Wheel:
     def __init__(self, handle: BinaryIO, size: int, archive: str, limits: Limits) -> None:
         self.handle = handle
         self.archive = archive
-        self.helper: Optional[ThreadPoolExecutor] = None
+        self.verifiers: Optional[ThreadPoolExecutor] = None
         self.trust_record = False
         self.budget = Budget(archive, limits)
         self.entries = zipfmt.read_entries(handle, size, archive)
@@ -146,24 +149,28 @@ def normalize_wheel(
     """
     archive = path.name
     limits = limits or Limits.from_environ()
-    with open(path, "rb") as handle, ThreadPoolExecutor(1, thread_name_prefix="remap-digest") as helper:
-        wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, archive, limits)
-        wheel.helper = helper
-        wheel.trust_record = trust_record
-        with open(path, "rb") as original:
-            if check:
-                sink = CompareSink(original)
-                changed_members = _write(wheel, sink, epoch, recompress)
-                same = sink.identical()
-            else:
-                with atomic_path(path) as temp:
-                    # unbuffered (kernel copies go straight to the fd); no O_TRUNC (ext4 flushes on close)
-                    with open(temp, "r+b", buffering=0) as out:
-                        sink = CompareSink(original, also=out)
-                        changed_members = _write(wheel, sink, epoch, recompress)
-                        same = sink.identical()
-                    if same:
-                        temp.unlink()
+    verifiers = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="remap-verify")
+    try:
+        with open(path, "rb") as handle:
+            wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, archive, limits)
+            wheel.verifiers = verifiers
+            wheel.trust_record = trust_record
+            with open(path, "rb") as original:
+                if check:
+                    sink = CompareSink(original)
+                    changed_members = _write(wheel, sink, epoch, recompress)
+                    same = sink.identical()
+                else:
+                    with atomic_path(path) as temp:
+                        # unbuffered (kernel copies go straight to the fd); no O_TRUNC (ext4 flushes on close)
+                        with open(temp, "r+b", buffering=0) as out:
+                            sink = CompareSink(original, also=out)
+                            changed_members = _write(wheel, sink, epoch, recompress)
+                            same = sink.identical()
+                        if same:
+                            temp.unlink()
+    finally:
+        verifiers.shutdown(wait=True, cancel_futures=True)
     if same:
         return []
     reasons = wheel.reasons(epoch, recompress) + changed_members
@@ -173,7 +180,7 @@ def normalize_wheel(
 def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> List[str]:
     """Stream the canonical wheel into ``sink``; return content-level reasons for a change."""
     writer = zipfmt.Writer(sink, zipfmt.dos_datetime(epoch))  # type: ignore[arg-type]
-    rows: List[Tuple[str, str, int]] = []
+    rows: List[Tuple[str, Union[str, "Future[str]"], int]] = []
     pyc_changed = False
     for entry in wheel.order:
         if entry is wheel.record_entry:
@@ -192,9 +199,12 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
             wheel.budget.spend(len(content))
             writer.add(entry.name, mode, content)
             rows.append((entry.name, record.b64_digest(hashlib.sha256(content).digest()), len(content)))
+        elif entry.method == zipfmt.DEFLATED and not recompress:
+            rows.append((entry.name, _copy_raw(wheel, entry, row, writer, mode), entry.size))
         else:
-            digest = _copy_member(wheel, entry, row, writer, mode, raw=entry.method == zipfmt.DEFLATED and not recompress)
-            rows.append((entry.name, digest, entry.size))
+            rows.append((entry.name, _recompress(wheel, entry, row, writer, mode), entry.size))
+        _raise_early(rows)
+    rows = [(name, _resolve(digest), size) for name, digest, size in rows]
     new_record = record.render(rows, wheel.record_name)
     writer.add(wheel.record_name, normalized_mode(0), new_record)
     writer.finish()
@@ -211,53 +221,78 @@ def _check_record(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row],
     record.check_against(row, entry.name, digests, len(content), wheel.archive)
 
 
-def _copy_member(
-    wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row], writer: zipfmt.Writer, mode: int, raw: bool,
-) -> str:
-    """Copy one member (raw, or inflate + deflate), verifying it on the way; return its sha256."""
-    if raw and wheel.trust_record and row is not None and row.algorithm == "sha256" and row.size == entry.size:
-        return _copy_trusted(wheel, entry, row, writer, mode)
-    helper = wheel.helper if entry.size >= BACKGROUND_THRESHOLD else None
-    digest = Digest(record.algorithms_for(row), helper)
+def _resolve(digest: Union[str, "Future[str]"]) -> str:
+    return digest if isinstance(digest, str) else digest.result()
+
+
+def _raise_early(rows: List[Tuple[str, Union[str, "Future[str]"], int]]) -> None:
+    """Stop at once when a verification already failed (the usual case is the last submitted)."""
+    for _, digest, _ in rows[-VERIFY_THREADS - 1:]:
+        if not isinstance(digest, str) and digest.done() and digest.exception() is not None:
+            digest.result()
+
+
+def _copy_raw(
+    wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row], writer: zipfmt.Writer, mode: int,
+) -> Union[str, "Future[str]"]:
+    """Copy deflated data as it is; return its sha256, or a future of it while a helper verifies it.
+
+    The bytes are copied (in the kernel where possible) while helper threads
+    inflate them to check CRC, size and RECORD: the archive is only renamed
+    into place after every check passed.
+    """
+    wheel.budget.spend(entry.size)  # declared size; the check below stops anything larger
+    writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
+    writer.copy_raw(wheel.handle, entry.data_offset, entry.compressed_size)
+    writer.end()
+    if wheel.trust_record and row is not None and row.algorithm == "sha256" and row.size == entry.size:
+        return row.digest  # type: ignore[return-value]
+    assert wheel.verifiers is not None
+    return wheel.verifiers.submit(_verify, wheel, entry, row)
+
+
+def _verify(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row]) -> str:
+    """Inflate one member (with its own reads: safe on a helper thread) and check it; return its sha256."""
+    digest = Digest(record.algorithms_for(row))
     inflater = zipfmt.Inflater(entry, wheel.archive)
     total = 0
-    budget = wheel.budget
-    if raw:
-        writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
-        emit = writer.data
-    else:
-        compressor = zlib.compressobj(zipfmt.DEFLATE_LEVEL, zlib.DEFLATED, -15)
-        packed: List[bytes] = []
-    for chunk in zipfmt.read_raw(wheel.handle, entry):
-        if raw:
-            emit(chunk)
+    for chunk in zipfmt.read_raw_at(wheel.handle.fileno(), entry):
         for out in inflater.feed(chunk):
             total += len(out)
             if total > entry.size:
                 wheel._check_growth(entry, total)
-            budget.spend(len(out))
             digest.update(out)
-            if not raw:
-                packed.append(compressor.compress(out))
     inflater.finish()
     digests, crc = digest.result()
     wheel._check_integrity(entry, crc, total)
     record.check_against(row, entry.name, digests, total, wheel.archive)
-    if raw:
-        writer.end()
-    else:
-        packed.append(compressor.flush())
-        data = b"".join(packed)
-        writer.begin(entry.name, mode, crc, len(data), total)
-        writer.data(data)
-        writer.end()
     return record.b64_digest(digests["sha256"])
 
 
-def _copy_trusted(wheel: _Wheel, entry: zipfmt.Entry, row: record.Row, writer: zipfmt.Writer, mode: int) -> str:
-    """Copy deflated data as it is, taking hash and size from RECORD and CRC from the directory."""
-    wheel.budget.spend(entry.size)
-    writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
-    writer.copy_raw(wheel.handle, entry.data_offset, entry.compressed_size)
+def _recompress(
+    wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row], writer: zipfmt.Writer, mode: int,
+) -> str:
+    """Inflate, verify and deflate one member with our settings; return its sha256."""
+    digest = Digest(record.algorithms_for(row))
+    inflater = zipfmt.Inflater(entry, wheel.archive)
+    compressor = zlib.compressobj(zipfmt.DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    packed: List[bytes] = []
+    total = 0
+    for chunk in zipfmt.read_raw(wheel.handle, entry):
+        for out in inflater.feed(chunk):
+            total += len(out)
+            if total > entry.size:
+                wheel._check_growth(entry, total)
+            wheel.budget.spend(len(out))
+            digest.update(out)
+            packed.append(compressor.compress(out))
+    inflater.finish()
+    digests, crc = digest.result()
+    wheel._check_integrity(entry, crc, total)
+    record.check_against(row, entry.name, digests, total, wheel.archive)
+    packed.append(compressor.flush())
+    data = b"".join(packed)
+    writer.begin(entry.name, mode, crc, len(data), total)
+    writer.data(data)
     writer.end()
-    return row.digest  # type: ignore[return-value]
+    return record.b64_digest(digests["sha256"])

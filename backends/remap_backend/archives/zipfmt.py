@@ -14,6 +14,7 @@ the writer emits exactly one canonical layout:
 from __future__ import annotations
 
 import calendar
+import os
 import struct
 import time
 import zlib
@@ -211,6 +212,17 @@ def read_raw(handle: BinaryIO, entry: Entry) -> Iterator[bytes]:
         if not chunk:
             raise RemapError(f"member {entry.name!r}: unexpected end of file; the archive is truncated")
         left -= len(chunk)
+        yield chunk
+
+
+def read_raw_at(fd: int, entry: Entry) -> Iterator[bytes]:
+    """Like :func:`read_raw` but with positioned reads, so several threads can share ``fd``."""
+    offset, end = entry.data_offset, entry.data_offset + entry.compressed_size
+    while offset < end:
+        chunk = os.pread(fd, min(end - offset, _CHUNK), offset)
+        if not chunk:
+            raise RemapError(f"member {entry.name!r}: unexpected end of file; the archive is truncated")
+        offset += len(chunk)
         yield chunk
 
 
