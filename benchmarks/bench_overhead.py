@@ -3,8 +3,10 @@
 Builds one example (default ``setuptools-c``) with ``python -m build --wheel
 --no-isolation`` from two copies of the project, one through the proxy and
 one with the plain backend, alternating between them so machine load hits
-both alike, from a clean tree each time. Prints each pair's times and the
-ratio of the medians (target: <= 1.03).
+both alike, from a clean tree each time. The builds run in a fresh venv
+holding only the example's build requirements (as an isolated build
+environment would), without the cost and noise of creating one per build.
+Prints each pair's times and the ratio of the medians (target: <= 1.03).
 
     python benchmarks/bench_overhead.py [--example setuptools-c] [--repeats 7]
 """
@@ -24,8 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "backends")]
 
-from support.frontends import copy_project  # noqa: E402
-from support.reproducibility import plain_pyproject  # noqa: E402
+from support.frontends import copy_project, uv  # noqa: E402
+from support.reproducibility import plain_pyproject, tomllib  # noqa: E402
 
 LEFTOVERS = ("build", "dist", ".remap-backend")
 
@@ -37,11 +39,20 @@ def clean(project: Path) -> None:
         shutil.rmtree(egg_info, ignore_errors=True)
 
 
-def timed_build(project: Path, env: dict[str, str]) -> float:
+def build_venv(directory: Path, project: Path) -> Path:
+    """A venv with ``build`` and the project's build requirements (the proxy comes from PYTHONPATH)."""
+    requires = tomllib.loads((project / "pyproject.toml").read_text())["build-system"]["requires"]
+    subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(directory)], check=True)
+    python = directory / "bin" / "python"
+    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(python), "build", *requires], check=True)
+    return python
+
+
+def timed_build(python: Path, project: Path, env: dict[str, str]) -> float:
     clean(project)
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--skip-dependency-check", str(project)],
+        [str(python), "-m", "build", "--wheel", "--no-isolation", "--skip-dependency-check", str(project)],
         check=True, capture_output=True, env=env,
     )
     return time.perf_counter() - start
@@ -57,15 +68,16 @@ def main() -> int:
         proxied = copy_project(REPO / "examples" / args.example, Path(workdir) / "proxy")
         plain = copy_project(REPO / "examples" / args.example, Path(workdir) / "plain")
         (plain / "pyproject.toml").write_text(plain_pyproject((plain / "pyproject.toml").read_text()))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("REMAP_")}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "backends"), env.get("PYTHONPATH")]))
+        python = build_venv(Path(workdir) / "venv", plain)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("REMAP_", "VIRTUAL_ENV"))}
+        env["PYTHONPATH"] = str(REPO / "backends")
 
-        timed_build(proxied, env), timed_build(plain, env)  # warm caches (pip, compiler, page cache)
+        timed_build(python, proxied, env), timed_build(python, plain, env)  # warm caches
         proxy_times, plain_times = [], []
         for repeat in range(args.repeats):
             order = [(proxied, proxy_times), (plain, plain_times)]
             for project, times in order if repeat % 2 == 0 else reversed(order):
-                times.append(timed_build(project, env))
+                times.append(timed_build(python, project, env))
             print(f"repeat {repeat + 1}: proxy {proxy_times[-1]:.3f}s  plain {plain_times[-1]:.3f}s", flush=True)
 
     proxy, plain_median = statistics.median(proxy_times), statistics.median(plain_times)
