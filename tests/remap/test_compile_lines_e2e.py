@@ -50,15 +50,16 @@ def compiler_wrapper(directory: Path, name: str, real: str) -> Path:
 
 
 def build_logged(
-    project: Path, tmp_path: Path, label: str, extra: dict[str, str], args: tuple[str, ...] = ()
+    project: Path, tmp_path: Path, label: str, extra: dict[str, str], args: tuple[str, ...] = (),
+    real_compilers: tuple[str, str] = ("gcc", "g++"),
 ) -> tuple[list[list[str]], Path]:
     """Build a wheel without isolation through wrapped compilers; return (command lines, wheel)."""
     tools = tmp_path / "tools"
     tools.mkdir(exist_ok=True)
     log = tmp_path / f"{label}.jsonl"
     env = frontend_env(tmp_path, None, tmp_path / "tmp", {
-        "CC": str(compiler_wrapper(tools, "cc", "gcc")),
-        "CXX": str(compiler_wrapper(tools, "c++", "g++")),
+        "CC": str(compiler_wrapper(tools, "cc", real_compilers[0])),
+        "CXX": str(compiler_wrapper(tools, "c++", real_compilers[1])),
         "CC_LOG": str(log),
         "PYTHONPATH": str(REPO / "backends"),
         **extra,
@@ -202,3 +203,15 @@ def test_scikit_build_core_build_dir_configured_earlier_gets_the_current_maps(tm
     assert any(p.startswith("/first/") for p in paths[0])
     assert any(p.startswith("/second/") for p in paths[1]), paths[1]
     assert not any(p.startswith("/first") for p in paths[1]), paths[1]
+
+
+@pytest.mark.skipif(shutil.which("clang") is None, reason="needs clang")
+def test_clang_in_cc_is_probed_and_gets_the_maps(tmp_path):
+    project = copy_project(EXAMPLES / "setuptools-c", tmp_path / "proxy")
+    lines, wheel = build_logged(project, tmp_path, "clang", {}, real_compilers=("clang", "clang++"))
+    compiles = [argv for argv in extension_lines(lines, ("_hello.c",)) if "-c" in argv]
+    assert compiles and all(any(PROXY_MAP.match(a) for a in argv) for argv in compiles)
+    paths = [p for p in wheel_dwarf_paths(wheel) if p.startswith("/")]
+    assert "/remap/source" in paths
+    # clang factors common directories out of the line table: "/remap" + "python/include/x.h".
+    assert all(p == "/remap" or p.startswith(("/remap/", "/usr/")) for p in paths), paths
