@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from .. import log
 from ..adapters.base import Adapter
@@ -27,6 +27,9 @@ from .files import read_text, replace_all
 from .generated import generated_files
 from .relocation import Relocation
 
+if TYPE_CHECKING:
+    from ..remap import RemapPlan
+
 #: Hooks that may run CMake (PyTorch's setup.py configures while preparing metadata).
 REPAIRING_HOOKS = frozenset({
     "build_wheel", "build_editable", "prepare_metadata_for_build_wheel", "prepare_metadata_for_build_editable",
@@ -36,7 +39,7 @@ COMPILING_HOOKS = frozenset({"build_wheel", "build_editable"})
 
 
 @contextlib.contextmanager
-def session(ctx: BuildContext, adapter: Adapter, plan: Any) -> Iterator[None]:
+def session(ctx: BuildContext, adapter: Adapter, plan: RemapPlan) -> Iterator[None]:
     """Hold the tree's lock around the wrapped hook; repair before it, record after it succeeds."""
     if ctx.hook not in REPAIRING_HOOKS:
         yield
@@ -45,27 +48,37 @@ def session(ctx: BuildContext, adapter: Adapter, plan: Any) -> Iterator[None]:
     if not statefile.prepare(workdir):  # a read-only tree: build as the backend would
         yield
         return
-    with lock.exclusive(workdir / "lock"):
+    with lock.exclusive(workdir / statefile.LOCK_NAME):
         state = statefile.load(workdir)
         current = environments.current()
-        config_settings = plan.config_settings if plan is not None else dict(ctx.config_settings)
-        dirs = locations.state_dirs(ctx, adapter, config_settings)
-        for cache in locations.cmake_caches(dirs):  # every problem reported before anything changes
-            cmakecache.check_owner(cmakecache.read(cache), ctx.source_dir)
+        dirs = locations.state_dirs(ctx, adapter, plan.config_settings)
         now = current_fingerprint(ctx, plan, current) if ctx.hook in COMPILING_HOOKS else None
-        if now is not None:
-            caches = locations.cmake_caches(dirs)
-            for directory in dirs:
-                recorded = state.fingerprints.get(statefile.key_for(directory, ctx.source_dir))
-                invalidate_stale(ctx, directory, caches, recorded, now)
-        for cache in locations.cmake_caches(dirs):
-            relocate_cache(cache, ctx, state.old_roots(), current)
+        repair(ctx, dirs, state, current, now)
         yield
         state = state.with_environment(current.roots)
         if now is not None:
-            built = locations.state_dirs(ctx, adapter, config_settings)
+            built = locations.state_dirs(ctx, adapter, plan.config_settings)
             state = state.with_fingerprints({statefile.key_for(d, ctx.source_dir): now for d in built})
         statefile.save(workdir, state)
+
+
+def repair(
+    ctx: BuildContext,
+    dirs: Sequence[Path],
+    state: statefile.State,
+    current: environments.Environment,
+    now: dict[str, Any] | None,
+) -> None:
+    """Check every cache, drop what a changed environment made stale, relocate what moved."""
+    for cache in locations.cmake_caches(dirs):  # every problem reported before anything changes
+        cmakecache.check_owner(cmakecache.read(cache), ctx.source_dir)
+    if now is not None:
+        caches = locations.cmake_caches(dirs)
+        for directory in dirs:
+            recorded = state.fingerprints.get(statefile.key_for(directory, ctx.source_dir))
+            invalidate_stale(ctx, directory, caches, recorded, now)
+    for cache in locations.cmake_caches(dirs):
+        relocate_cache(cache, ctx, state.old_roots(), current)
 
 
 def relocate_cache(cache_path: Path, ctx: BuildContext, remembered: Sequence[str], current: environments.Environment) -> None:
@@ -82,8 +95,7 @@ def relocate_cache(cache_path: Path, ctx: BuildContext, remembered: Sequence[str
         return
     updates = []
     for path in generated_files(cache_path.parent):
-        original = read_text(path)
-        rewritten, moved = relocation.rewrite_text(original)
+        rewritten, moved = relocation.rewrite_text(read_text(path))
         if moved:
             updates.append((path, rewritten))
     updates.append((cache_path, text))  # last: the newest input, so CMake regenerates
@@ -95,16 +107,17 @@ def relocate_cache(cache_path: Path, ctx: BuildContext, remembered: Sequence[str
         log.debug(f"rewrote {path}")
 
 
-def current_fingerprint(ctx: BuildContext, plan: Any, current: environments.Environment) -> dict[str, Any]:
-    replacements = [(m.source, m.target) for m in getattr(plan, "maps", ())]
+def current_fingerprint(ctx: BuildContext, plan: RemapPlan, current: environments.Environment) -> dict[str, Any]:
+    """This build's fingerprint, with every varying path replaced by a stable stand-in."""
+    replacements = [(m.source, m.target) for m in plan.maps]
     replacements += [(root, "<build-env>") for root in current.roots]
     replacements.append((str(ctx.source_dir), "<source>"))
     project = read_pyproject(ctx.source_dir).get("project", {})
     own_name = project.get("name") if isinstance(project, dict) else None
     return fingerprint.compute(
         environ=ctx.environ,
-        injected=getattr(plan, "environment", {}) or {},
-        config_settings=getattr(plan, "config_settings", None),
+        injected=plan.environment,
+        config_settings=plan.config_settings,
         replacements=replacements,
         exclude_distributions=[own_name] if isinstance(own_name, str) else [],
     )
@@ -114,7 +127,7 @@ def invalidate_stale(
     ctx: BuildContext, directory: Path, caches: Sequence[Path], recorded: Any, now: dict[str, Any]
 ) -> None:
     changed = fingerprint.changed_parts(recorded, now)
-    setuptools = ctx.backend_ref.split(".")[0].split(":")[0] == "setuptools"
+    setuptools = ctx.backend_ref.partition(":")[0].split(".")[0] == "setuptools"
     stale = invalidate.stale_artifacts(directory, caches, changed, known=isinstance(recorded, dict), setuptools=setuptools)
     if stale:
         invalidate.remove(stale, f"built in another environment: {fingerprint.describe_change(recorded, now)}")
