@@ -51,14 +51,15 @@ def session(ctx: BuildContext, adapter: Adapter, plan: RemapPlan) -> Iterator[No
     with lock.exclusive(workdir / statefile.LOCK_NAME):
         state = statefile.load(workdir)
         current = environments.current()
-        dirs = locations.state_dirs(ctx, adapter, plan.config_settings)
+        dirs = locations.state_dirs(ctx, adapter)
         now = current_fingerprint(ctx, plan, current) if ctx.hook in COMPILING_HOOKS else None
         repair(ctx, dirs, state, current, now)
         yield
         state = state.with_environment(current.roots)
         if now is not None:
-            built = locations.state_dirs(ctx, adapter, plan.config_settings)
+            built = locations.state_dirs(ctx, adapter)
             state = state.with_fingerprints({statefile.key_for(d, ctx.source_dir): now for d in built})
+        state = state.without_missing_dirs(ctx.source_dir)
         statefile.save(workdir, state)
 
 

@@ -40,6 +40,11 @@ class State:
     def with_fingerprints(self, updates: dict[str, Any]) -> "State":
         return replace(self, fingerprints={**self.fingerprints, **updates})
 
+    def without_missing_dirs(self, source_dir: Path) -> "State":
+        """Forget fingerprints of directories that are gone (deleted build dirs)."""
+        kept = {key: value for key, value in self.fingerprints.items() if (source_dir / key).is_dir()}
+        return replace(self, fingerprints=kept)
+
 
 def workdir(source_dir: Path) -> Path:
     return source_dir / DIRECTORY
