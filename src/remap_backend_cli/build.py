@@ -95,7 +95,7 @@ def make_plan(source_dir: Path, plain: bool) -> hookplan.HookPlan:
 
 
 def fetch_target(args: argparse.Namespace, reporter: Reporter) -> sources.Target:
-    download_dir = _cache_dir() / "sdists"
+    download_dir = _cache_dir() / "sdists" / sources.download_key(args.target)
     if sources.classify_target(args.target) == "requirement":
         with reporter.step(f"downloading the sdist of {args.target}"):
             return sources.resolve(args.target, download_dir, lambda cmd: reporter.run(cmd))

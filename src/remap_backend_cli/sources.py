@@ -91,11 +91,17 @@ def download_sdist(requirement: str, download_dir: Path, run: Callable[[list[str
             f"pip could not download an sdist for {requirement!r}; check the name and version exist on "
             "your index with an sdist (pip's output is above)"
         ) from None
-    fresh = [p for p in download_dir.iterdir() if p not in before and p.name.lower().endswith(SDIST_SUFFIXES)]
-    candidates = fresh or [p for p in download_dir.iterdir() if p.name.lower().endswith(SDIST_SUFFIXES)]
+    sdists = [p for p in download_dir.iterdir() if p.name.lower().endswith(SDIST_SUFFIXES)]
+    fresh = [p for p in sdists if p not in before]
+    candidates = fresh or sdists  # pip leaves an earlier download in place and says so
     if len(candidates) != 1:
         raise RemapError(f"expected one sdist for {requirement!r} in {download_dir}, found {len(candidates)}")
     return candidates[0]
+
+
+def download_key(requirement: str) -> str:
+    """A directory name per requirement, so each download dir holds one project's sdist."""
+    return re.sub(r"[^A-Za-z0-9._=~<>!-]+", "_", requirement.strip()) or "_"
 
 
 def _project_name(requirement: str) -> str:

@@ -6,6 +6,7 @@ plain ``python -m build`` in two random directories gives different wheels.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,7 @@ def _plain_wheel(sdist: Path, parent: Path) -> Path:
     """``python -m build --wheel`` of the sdist unpacked in a new random directory (no proxy)."""
     workdir = _random_dir(parent, "plain-")
     source = unpack_sdist(sdist, workdir)
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("REMAP_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REMAP_")}
     done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(workdir / "dist"), str(source)],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -64,8 +65,7 @@ def test_rebuild_pypi_sdist_twice_in_random_dirs_gives_identical_wheels(
     scan = cli("scan", wheels[0], "--no-home")
     assert scan.returncode == 0, scan.stdout
 
-    sdist = cli_cache / "sdists" / sdist_name
-    assert sdist.is_file()
+    (sdist,) = cli_cache.glob(f"sdists/*/{sdist_name}")  # what `build` downloaded
     plain = [_plain_wheel(sdist, tmp_path) for _ in range(2)]
     assert sha256(plain[0]) != sha256(plain[1])
     explained = cli("diff", *plain)
@@ -91,9 +91,8 @@ def test_verify_fails_and_names_the_cause_on_a_stamped_build(cli):
 def test_in_tree_backend_path_project_is_wrapped(tmp_path, cli):
     project = shutil.copytree(PROJECTS / "intree-backend", tmp_path / "intree-backend")
     # What does not work: handing pyproject-hooks a backend-path outside the tree.
-    outside = BuildBackendHookCaller(str(project), "remap_backend", backend_path=[str(REPO / "backends")])
-    with pytest.raises(Exception, match="backend-path|outside|BackendInvalid"):
-        outside.get_requires_for_build_wheel()
+    with pytest.raises(ValueError, match="inside source tree"):
+        BuildBackendHookCaller(str(project), "remap_backend", backend_path=[os.path.relpath(REPO / "backends", project)])
 
     done = cli("build", project, "-o", tmp_path / "out", "--verbose")
 
