@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Pattern
 
 #: Characters that end a path inside a CMake value, a command line or a ninja file.
 _PATH_END = r"\s;\"'=:,()$<>|&"
@@ -30,11 +30,17 @@ class Relocation:
     #: PATH to find a tool the new roots lack (e.g. a cmake from the system).
     search_path: str | None = None
     exists: Callable[[str], bool] = os.path.exists
+    #: Compiled from the old roots; matches one whole path under any of them.
+    _pattern: Optional[Pattern[str]] = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         new = {os.path.normcase(r) for r in self.new_roots}
         old = sorted({r for r in self.old_roots if os.path.normcase(r) not in new}, key=len, reverse=True)
         object.__setattr__(self, "old_roots", tuple(old))
+        roots = "|".join(re.escape(root) for root in old)
+        # A whole path under an old root: not inside a longer path, except right after -I/-L.
+        pattern = rf"(?:(?<![\w./\\-])|(?<=-[IL]))(?:{roots})(?:[/\\][^{_PATH_END}]*)?(?![^{_PATH_END}/\\])"
+        object.__setattr__(self, "_pattern", re.compile(pattern) if old else None)
 
     def relocate(self, path: str) -> str | None:
         """Where ``path`` is now, or None when it should stay as it is."""
@@ -61,10 +67,9 @@ class Relocation:
 
     def rewrite_text(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """Relocate every path under an old root inside ``text`` (a value, a command, a file)."""
-        if not self.old_roots:
+        pattern = self._pattern
+        if pattern is None:
             return text, []
-        roots = "|".join(re.escape(root) for root in self.old_roots)
-        pattern = re.compile(rf"(?:(?<![\w./\\-])|(?<=-[IL]))(?:{roots})(?:[/\\][^{_PATH_END}]*)?(?![^{_PATH_END}/\\])")
         changes: list[tuple[str, str]] = []
 
         def substitute(match: re.Match) -> str:
