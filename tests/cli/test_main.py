@@ -141,3 +141,16 @@ def test_sdist_unpacks_to_the_same_path_every_time(tmp_path):
     second = unpack_sdist(sdist, tmp_path / "root")
     assert first == second == tmp_path / "root" / "demo-1.0"
     assert sorted(p.name for p in second.iterdir()) == ["pyproject.toml"]
+
+
+def test_verify_runs_vary_everything_but_the_epoch(tmp_path):
+    from remap_backend_cli.verify import Variation
+
+    first, second = Variation.for_run(0, tmp_path / "r0"), Variation.for_run(1, tmp_path / "r1")
+    env_a, env_b = first.hook_environment(1700000000), second.hook_environment(1700000000)
+    assert env_a["SOURCE_DATE_EPOCH"] == env_b["SOURCE_DATE_EPOCH"] == "1700000000"
+    for key in ("TMPDIR", "TZ", "LANG", "LC_ALL", "PYTHONHASHSEED"):
+        assert env_a[key] != env_b[key], key
+    assert first.umask != second.umask and first.mtime_shift != second.mtime_shift
+    assert first.source_parent != second.source_parent and first.env_dir != second.env_dir
+    assert len(first.source_parent.parts) != len(second.source_parent.parts)  # different depth, not only names
