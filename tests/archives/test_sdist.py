@@ -201,3 +201,8 @@ def test_gzip_bomb(tmp_path: Path) -> None:
     path = make_sdist(tmp_path / "x.tar.gz", dict(FILES, **{"zeros.bin": b"\0" * 20_000_000}))
     assert path.stat().st_size < 100_000
     assert_refused(path, "zip bomb", limits=Limits(max_unpacked_bytes=10_000_000))
+
+
+def test_member_limit(tmp_path: Path) -> None:
+    path = make_sdist(tmp_path / "x.tar.gz", FILES)
+    assert_refused(path, "exceed the limit", limits=Limits(max_members=3))

@@ -77,13 +77,14 @@ def _unpack_gzip(handle: BinaryIO, spool: BinaryIO, budget: Budget, archive: str
         raise _corrupt(archive, f"gzip: {exc}") from None
 
 
-def _members(tar: tarfile.TarFile, total: int, archive: str) -> List[tarfile.TarInfo]:
+def _members(tar: tarfile.TarFile, total: int, archive: str, budget: Budget) -> List[tarfile.TarInfo]:
     members = []
     try:
         while True:
             member = tar.next()
             if member is None:
                 break
+            budget.check_members(len(members) + 1)
             if member.isreg() and member.offset_data + member.size > total:
                 raise _corrupt(archive, f"data of {member.name!r} is cut off; truncated")
             members.append(member)
@@ -191,8 +192,7 @@ def normalize_sdist(path: Path, epoch: int, check: bool = False, limits: Optiona
         except tarfile.TarError as exc:
             raise _corrupt(archive, f"tar: {exc}") from None
         with tar_in:
-            members = _members(tar_in, total, archive)
-            budget.check_members(len(members))
+            members = _members(tar_in, total, archive, budget)
             by_name = _check(members, archive)
             if check:
                 sink = CompareSink(handle)
