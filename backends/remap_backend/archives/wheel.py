@@ -27,7 +27,6 @@ from .pyc import try_canonical_pyc
 from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
 
-_CHUNK = 1 << 20
 #: Helper threads that inflate and check raw-copied members (zlib and hashlib
 #: release the GIL, so they run in parallel with each other and the copy).
 VERIFY_THREADS = max(1, min(4, os.cpu_count() or 1))
