@@ -342,6 +342,7 @@ def test_trusting_record_is_a_documented_trade_off(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_more_than_65535_members_need_zip64_records(tmp_path: Path) -> None:
+    import shutil
     import subprocess
 
     content = dict(CONTENT, **{f"demo/many/f{i:05d}.txt": b"%d\n" % i for i in range(70000)})
@@ -352,5 +353,6 @@ def test_more_than_65535_members_need_zip64_records(tmp_path: Path) -> None:
         assert len(archive.infolist()) == len(content) + 1
         assert archive.testzip() is None
     assert b"PK\x06\x06" in wheel.read_bytes()[-200:]  # zip64 end of central directory
-    done = subprocess.run(["unzip", "-tq", str(wheel)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout
+    if shutil.which("unzip"):  # Info-ZIP as a second, independent reader
+        done = subprocess.run(["unzip", "-tq", str(wheel)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout
