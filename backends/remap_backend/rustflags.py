@@ -521,17 +521,31 @@ def rust_environment(
     named_cc_spellings = any(key.startswith(("CFLAGS_", "CXXFLAGS_", "CC_")) for key in environ)
     cc_target = explicit or (host() if named_cc_spellings else None)
     cross = bool(explicit) and explicit != host()
-    render = c_flags or _default_c_flags(environ, maps)
+    cc_read = [name for variable in ("CFLAGS", "CXXFLAGS") for name in cc_variables(variable, cc_target, cross)]
+    render = c_flags or _default_c_flags(environ, maps, cc_read)
     updates.update(cc_flags_environment(environ, cc_target, cross, render(cc_compiler(environ, cc_target, cross))))
     return updates
 
 
-def _default_c_flags(environ: Mapping[str, str], maps: Sequence[PathMap]) -> Callable[[list[str]], list[str]]:
-    from .cflags import prefix_map_flags, without_user_mapped
+def _default_c_flags(
+    environ: Mapping[str, str], maps: Sequence[PathMap], cc_read: Sequence[str]
+) -> Callable[[list[str]], list[str]]:
+    """The C half's renderer, for the maps not already given in a variable the cc crate reads.
+
+    Only those variables count: a map in ``CPPFLAGS`` (where the setuptools
+    adapter puts them) never reaches the cc crate.
+    """
+    from .cflags import prefix_map_flags, sources_mapped_by
     from .compilers import probe
+    from .pathmap import normalized_source
+
+    taken: set[str] = set()
+    for name in cc_read:
+        taken |= sources_mapped_by(environ.get(name, ""))
+    remaining = [m for m in ordered(maps) if normalized_source(m.source) not in taken]
 
     def render(compiler: list[str]) -> list[str]:
-        return prefix_map_flags(without_user_mapped(ordered(maps), environ), probe(tuple(compiler)))
+        return prefix_map_flags(remaining, probe(tuple(compiler))) if remaining else []
 
     return render
 

@@ -104,3 +104,18 @@ def test_rust_cc_with_explicit_target(proxy_wheelhouse: Path, uv_cache: Path, tm
     plain_env = frontends.frontend_env(proxy_wheelhouse, uv_cache, tmp_path / "tmp-plain")
     plain = frontends.wheel_from_sdist_with_build(plain_sdist(sdist, tmp_path / "plain-sdist"), plain_env, args)
     assert leaks_in_wheel(plain, needles)
+
+
+def test_setuptools_rust_gets_the_rust_maps_too(proxy_wheelhouse: Path, uv_cache: Path, tmp_path: Path) -> None:
+    """Not maturin: the generic plan gives cargo and the cc crate the maps for any backend with a Cargo.toml.
+
+    Two frontends are enough here (the maturin tests do the four-build check);
+    the crate is rust-cc's, so the target.'cfg(unix)' rustflags and the cc crate are exercised.
+    """
+    report = check_example_reproducible(
+        "setuptools-rust", proxy_wheelhouse, uv_cache, tmp_path, frontend_names=("build", "uv"),
+    )
+    code = "import hello_setuptools_rust as m; print(m.c_source_file(), m.project_flag(), m.add())"
+    assert call_extension(report.wheels[0], tmp_path, code) == "/remap/source/csrc/greeting.c True 5"
+    plain = call_extension(report.plain_wheel, tmp_path, code).split()
+    assert not plain[0].startswith("/remap/") and plain[1:] == ["True", "5"], plain

@@ -278,3 +278,16 @@ def test_a_command_line_target_table_takes_the_maps(tmp_path: Path) -> None:
                           env={**environ, **updates}, capture_output=True, text=True, check=True)
     (line,) = [l for l in done.stderr.splitlines() if "--crate-name demo" in l]
     assert "project_flag" in line and f"--remap-path-prefix={crate}=/remap/source" in line, (updates, line)
+
+
+def test_maps_in_cppflags_still_reach_the_cc_crate(tmp_path: Path) -> None:
+    """The setuptools adapter puts C maps in CPPFLAGS, which the cc crate never reads."""
+    (tmp_path / "Cargo.toml").write_text("[package]\nname='x'\n")
+    maps = [PathMap(str(tmp_path), "/remap/source")]
+    mapped = f"-ffile-prefix-map={tmp_path}=/remap/source"
+    environ = {"HOME": str(tmp_path / "h"), "CPPFLAGS": mapped, "CC": "gcc"}
+    updates = rust_environment(environ, tmp_path, maps)
+    assert updates["HOST_CFLAGS"] == mapped and updates["HOST_CXXFLAGS"] == mapped
+    # Already in a variable cc reads (the maturin adapter's own result, seen again by the plan): nothing twice.
+    again = rust_environment({**environ, **updates}, tmp_path, maps)
+    assert again == {}, again
