@@ -1,0 +1,62 @@
+"""The shared test helpers find what they claim to find (so a passing e2e test means something)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from support.frontends import EXAMPLES
+from support.leaks import find_leaks
+from support.reproducibility import plain_pyproject
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+WRAPPED = {
+    "setuptools-c": "setuptools.build_meta",
+    "setuptools-cython": "setuptools.build_meta",
+    "lto-c": "setuptools.build_meta",
+    "scikit-build-core-cpp": "scikit_build_core.build",
+    "meson-python-c": "mesonpy",
+}
+
+
+@pytest.mark.parametrize("example, backend", sorted(WRAPPED.items()))
+def test_plain_copy_of_each_example_uses_the_wrapped_backend(example, backend):
+    original = (EXAMPLES / example / "pyproject.toml").read_text()
+    assert tomllib.loads(original)["build-system"]["build-backend"] == "remap_backend"
+    plain = tomllib.loads(plain_pyproject(original))
+    assert plain["build-system"]["build-backend"] == backend
+    assert [r for r in plain["build-system"]["requires"] if "remap" in r] == []
+    assert tomllib.loads(original)["project"] == plain["project"]
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+def test_paths_in_compressed_debug_sections_are_found(tmp_path):
+    """A byte search misses -gz output; the decompressed sections and DWARF records do not."""
+    build = tmp_path / "somewhere-unique"
+    build.mkdir()
+    (build / "a.c").write_text("int f(void) { return 1; }\n")
+    subprocess.run(["gcc", "-g", "-gz=zlib", "-c", "a.c", "-o", "a.o"], cwd=build, check=True)
+    data = (build / "a.o").read_bytes()
+    assert str(build).encode() not in data
+    places = {leak.where for leak in find_leaks({"a.o": data}, [str(build)])}
+    assert "DW_AT_comp_dir" in places
+    assert any(place.startswith("section .debug") for place in places), places
+
+
+def test_allowed_strings_excuse_only_the_hits_inside_them():
+    data = b"\x00/home/me/.pyenv/lib\x00/home/me/src/x.c\x00"
+    leaks = find_leaks({"x.so": data}, ["/home/me"], allowed=["/home/me/.pyenv/lib"])
+    assert [leak.excerpt for leak in leaks] == ["/home/me/src/x.c"]
+
+
+def test_random_directory_names_are_found_without_knowing_their_parent():
+    data = b"/anything/.tmpAbC123/pkg/mod.c\x00/x/pip-build-env-k2j4/overlay\x00"
+    found = {leak.found for leak in find_leaks({"x.so": data}, [])}
+    assert found == {"/.tmpAbC123", "pip-build-env-k2j4"}
