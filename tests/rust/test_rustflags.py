@@ -16,14 +16,18 @@ from pathlib import Path
 import pytest
 
 from remap_backend import rustflags
-from remap_backend.pathmap import PathMap
-from remap_backend.rustflags import (
+from remap_backend.cargoconfig import (
     CargoConfig,
-    cargo_rustflags_environment,
-    cc_flags_environment,
     cfg_matches,
+    command_line_config,
+    load_cargo_configs,
     parse_cargo_config,
     parse_print_cfg,
+)
+from remap_backend.pathmap import PathMap
+from remap_backend.rustflags import (
+    cargo_rustflags_environment,
+    cc_flags_environment,
     remap_flags,
     rust_environment,
     target_env_name,
@@ -169,7 +173,7 @@ def test_invalid_cargo_config_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / ".cargo").mkdir()
     (tmp_path / ".cargo" / "config.toml").write_text("[build\nrustflags = 1\n")
     with pytest.raises(RemapError, match=r"config\.toml is not valid TOML.*fix the cargo config"):
-        rustflags.load_cargo_configs(tmp_path, {"HOME": str(tmp_path / "h")})
+        load_cargo_configs(tmp_path, {"HOME": str(tmp_path / "h")})
 
 
 def test_config_files_come_lowest_precedence_first(tmp_path: Path) -> None:
@@ -180,7 +184,7 @@ def test_config_files_come_lowest_precedence_first(tmp_path: Path) -> None:
         directory.mkdir(parents=True)
         (directory / "config.toml").write_text(text)
     (outer / ".cargo" / "more.toml").write_text('build.rustflags = ["-Cincluded"]')
-    configs = rustflags.load_cargo_configs(inner, {"CARGO_HOME": str(home)})
+    configs = load_cargo_configs(inner, {"CARGO_HOME": str(home)})
     assert [c.build_rustflags for c in configs] == [("-Chome",), ("-Cincluded",), ("-Couter",), ("-Cinner",)]
 
 
@@ -251,8 +255,6 @@ def test_real_cargo_passes_project_flags_and_maps(scenario: str, tmp_path: Path)
 
 def test_command_line_config_values_are_toml_or_files(tmp_path: Path) -> None:
     from remap_backend.errors import RemapError
-    from remap_backend.rustflags import command_line_config
-
     inline = command_line_config('target.x86_64-unknown-linux-gnu.rustflags=["--cfg", "cli"]', tmp_path)
     assert dict(inline.target_rustflags) == {"x86_64-unknown-linux-gnu": ("--cfg", "cli")}
     (tmp_path / "more.toml").write_text('build.rustflags = "-C a"\n')
@@ -264,8 +266,6 @@ def test_command_line_config_values_are_toml_or_files(tmp_path: Path) -> None:
 @needs_cargo
 def test_a_command_line_target_table_takes_the_maps(tmp_path: Path) -> None:
     """``cargo --config target...`` (maturin's ``config``) outranks build.rustflags, so the maps go there."""
-    from remap_backend.rustflags import command_line_config
-
     crate = new_crate(tmp_path, '[build]\nrustflags = ["--cfg", "ignored_by_cargo"]\n')
     cli = f'target.{HOST}.rustflags=["--cfg", "project_flag"]'
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("CARGO_BUILD_", "CARGO_TARGET_", "RUSTFLAGS"))}

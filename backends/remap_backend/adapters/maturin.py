@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from .. import log
 from ..archives.atomic import atomic_path
 from ..pathmap import PathMap, apply, ordered
+from ..cargoconfig import command_line_config
 from ..config import read_pyproject
-from ..rustflags import command_line_config, rust_environment
+from ..rustflags import rust_environment
 from .base import Adapter
 
 if TYPE_CHECKING:
