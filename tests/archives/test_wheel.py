@@ -356,3 +356,30 @@ def test_more_than_65535_members_need_zip64_records(tmp_path: Path) -> None:
     if shutil.which("unzip"):  # Info-ZIP as a second, independent reader
         done = subprocess.run(["unzip", "-tq", str(wheel)], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout
+
+
+def test_bytes_after_the_deflate_stream(tmp_path: Path) -> None:
+    """Hidden data behind a member's deflate stream would survive a raw copy: refused."""
+    wheel = make_wheel(tmp_path / "x.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        infos = {i.filename: i for i in archive.infolist()}
+        members = {name: archive.read(name) for name in infos}
+    import zlib
+
+    rebuilt = tmp_path / "y.whl"
+    with open(rebuilt, "wb") as out:
+        central = []
+        for name, data in members.items():
+            packed = zlib.compress(data, 6)[2:-4] + (b"HIDDEN" if name == "demo/util.py" else b"")
+            offset = out.tell()
+            raw = name.encode()
+            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 33, zlib.crc32(data), len(packed),
+                                  len(data), len(raw), 0) + raw + packed)
+            central.append(struct.pack("<4s2B5H3L5H2L", b"PK\x01\x02", 20, 3, 20, 0, 8, 0, 33, zlib.crc32(data),
+                                       len(packed), len(data), len(raw), 0, 0, 0, 0, 0o100644 << 16, offset) + raw)
+        start = out.tell()
+        out.write(b"".join(central))
+        out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central),
+                              out.tell() - start, start, 0))
+    assert zipfile.ZipFile(rebuilt).read("demo/util.py") == CONTENT["demo/util.py"]  # zipfile does not notice
+    assert_refused(rebuilt, "after the end of its deflate data")

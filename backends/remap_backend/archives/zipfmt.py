@@ -259,8 +259,15 @@ class Inflater:
             raise RemapError(f"{self.archive}: member {self.entry.name!r} has corrupt deflate data ({exc})") from None
 
     def finish(self) -> None:
-        if self._inflate is not None and not self._inflate.eof:
+        if self._inflate is None:
+            return
+        if not self._inflate.eof:
             raise RemapError(f"{self.archive}: member {self.entry.name!r} has truncated deflate data")
+        if self._inflate.unused_data:
+            raise RemapError(
+                f"{self.archive}: member {self.entry.name!r} has bytes after the end of its deflate data; "
+                "the archive is corrupt, rebuild it"
+            )
 
 
 def dos_datetime(epoch: int) -> Tuple[int, int]:
