@@ -52,6 +52,18 @@ def remap_flags(maps: Iterable[PathMap]) -> list[str]:
     return [f"{REMAP_OPTION}={m.source}={m.target}" for m in ordered(maps) if "=" not in m.target]
 
 
+def for_rustc(maps: Iterable[PathMap]) -> list[PathMap]:
+    """The maps rustc needs: all but the Python build environment's.
+
+    rustc never reads a file from the isolated Python environment, whose path
+    is new for every build; cargo fingerprints rustflags, so carrying those
+    maps would rebuild every crate from scratch on each build of a checkout.
+    """
+    from .discovery import ENV
+
+    return [m for m in maps if not (m.target == ENV or m.target.startswith(ENV + "/"))]
+
+
 def user_remapped_sources(words: Iterable[str]) -> set[str]:
     """Paths a flags list already remaps (``--remap-path-prefix=A=B`` or ``--remap-path-prefix A=B``)."""
     found = set()
@@ -304,7 +316,7 @@ def rust_environment(
         return {}
     configs = [*load_cargo_configs(source_dir, environ), *command_line_configs]
     taken = existing_remaps(environ, configs)
-    own = [m for m in maps if os.path.normpath(m.source) not in taken]
+    own = [m for m in for_rustc(maps) if os.path.normpath(m.source) not in taken]
     explicit = explicit_target(environ, configs, target)
     host = functools.lru_cache(maxsize=None)(lambda: host_triple(environ, source_dir) or "unknown-host")
     triple = (lambda: explicit) if explicit else host

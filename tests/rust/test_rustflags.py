@@ -291,3 +291,13 @@ def test_maps_in_cppflags_still_reach_the_cc_crate(tmp_path: Path) -> None:
     # Already in a variable cc reads (the maturin adapter's own result, seen again by the plan): nothing twice.
     again = rust_environment({**environ, **updates}, tmp_path, maps)
     assert again == {}, again
+
+
+def test_build_environment_maps_stay_out_of_rustflags() -> None:
+    """A new isolated env per build must not change rustflags (cargo would rebuild every crate)."""
+    from remap_backend.discovery import ENV
+    from remap_backend.rustflags import for_rustc
+
+    maps = [PathMap("/tmp/build-env-abc", ENV), PathMap("/tmp/build-env-abc/lib/x", f"{ENV}/lib/x"),
+            PathMap("/src/tree", "/remap/source"), PathMap("/home/u/.cargo", "/remap/cargo")]
+    assert [m.target for m in for_rustc(maps)] == ["/remap/source", "/remap/cargo"]
