@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping
 from . import adapters, config, log, remap, repair
 from .context import BuildContext
 from .environment import patched_environ
-from .epoch import choose_epoch
+from .epoch import epoch_from
 from .errors import RemapError
 from .loader import load_backend
 
@@ -79,7 +79,7 @@ def call(hook_name: str, **kwargs: Any) -> Any:
             "check [tool.remap-backend] backend"
         )
 
-    epoch, epoch_origin = choose_epoch(source_dir, os.environ)
+    epoch, epoch_origin = epoch_from(os.environ)
     adapter = adapters.for_backend(settings.backend)
     ctx = BuildContext(
         hook=hook_name,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import List
 
 from remap_backend.archives import DEFAULT_EPOCH, Change, kind_of, normalize_path
+from remap_backend.epoch import epoch_from
 
 from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
 
@@ -52,23 +53,8 @@ def add_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]"
                              "(about as fast as a copy; a lying RECORD goes unnoticed)")
 
 
-def choose_epoch(given: "int | None", environ: "os._Environ[str] | dict[str, str]") -> int:
-    if given is not None:
-        return given
-    text = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not text:
-        return DEFAULT_EPOCH
-    try:
-        return int(text)
-    except ValueError:
-        raise RemapError(
-            f"SOURCE_DATE_EPOCH={text!r} is not an integer; set it to seconds since 1970, "
-            "unset it, or pass --epoch"
-        ) from None
-
-
 def run(args: argparse.Namespace) -> int:
-    epoch = choose_epoch(args.epoch, os.environ)
+    epoch = epoch_from(os.environ, args.epoch)[0]
     for path in args.paths:  # every argument is checked before the first file is touched
         if not path.exists():
             raise RemapError(f"{path} does not exist; give a wheel, an sdist, a .pyc file or a directory")

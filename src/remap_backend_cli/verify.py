@@ -141,10 +141,10 @@ def _pristine_source(target: sources.Target, destination: Path) -> Path:
 
 
 def _pinned_epoch(source: Path) -> int:
-    """The epoch the proxy would choose for the untouched source (git commit, PKG-INFO, ...)."""
-    from remap_backend.epoch import choose_epoch
+    """The epoch the proxy would choose (SOURCE_DATE_EPOCH, else its fixed default)."""
+    from remap_backend.epoch import epoch_from
 
-    return choose_epoch(source, os.environ)[0]
+    return epoch_from(os.environ)[0]
 
 
 @dataclass
