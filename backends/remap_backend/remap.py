@@ -7,9 +7,9 @@ The plan is made in three steps, each with one owner:
    in (:meth:`Adapter.config_settings`, :meth:`Adapter.variable_paths`);
 2. :mod:`.discovery` finds every varying path and orders the maps;
 3. renderers turn the maps into what each toolchain reads: the adapter's
-   own :meth:`Adapter.environment`, or for an adapter that does not
-   override it the generic C-family variables (:func:`c_family_environment`);
-   then Rust flags for every backend (``rustflags.rust_environment``), given
+   :meth:`Adapter.environment` (by default the generic C-family variables,
+   :func:`c_family_environment`);
+   then Rust flags for every backend (:func:`.rustflags.rust_environment`), given
    the environment as the C flags left it.
 """
 
@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from . import cflags, compilers, discovery, log
+from . import cflags, compilers, discovery, log, rustflags
 from .adapters.base import Adapter
 from .context import BuildContext
 from .pathmap import PathMap
@@ -63,19 +63,6 @@ def c_family_environment(
     return environment
 
 
-def rust_environment(ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-    """Rust flags for every backend (setuptools-rust, scikit-build-core with cargo, ...)."""
-    try:
-        from . import rustflags
-    except ImportError:
-        return {}
-    render = getattr(rustflags, "rust_environment", None)
-    return dict(render(ctx.environ, ctx.source_dir, maps)) if render is not None else {}
-
-
-def _overrides_environment(adapter: Adapter) -> bool:
-    return type(adapter).environment is not Adapter.environment
-
 
 def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
     """Maps, environment updates and config-settings for one hook call."""
@@ -88,18 +75,13 @@ def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
     )
     for path, reason in found.skipped:
         log.warn(f"not remapping {path}: {reason}; rename it or build elsewhere for a reproducible wheel")
-    if _overrides_environment(adapter):
-        environment = adapter.environment(build_ctx, found.maps)
-    else:
-        environment = c_family_environment(ctx.environ, found.maps)
+    environment = adapter.environment(build_ctx, found.maps)
     # Rust last, seeing the C flags already planned: it leaves alone a CFLAGS
     # that carries the maps (the cc crate would join both and map twice) and
     # adds nothing when the adapter already rendered the Rust flags.
     rust_ctx = dataclasses.replace(build_ctx, environ={**ctx.environ, **environment})
-    environment.update(rust_environment(rust_ctx, found.maps))
+    environment.update(rustflags.rust_environment(rust_ctx.environ, rust_ctx.source_dir, found.maps))
     # Config-settings that carry the maps themselves (meson's -D options for a
     # build directory set up before) can only be made once the maps are known.
-    with_maps = getattr(adapter, "config_settings_with_maps", None)
-    if with_maps is not None:
-        config_settings = with_maps(build_ctx, found.maps)
+    config_settings = adapter.config_settings_with_maps(build_ctx, found.maps)
     return RemapPlan(maps=found.maps, environment=environment, config_settings=config_settings)

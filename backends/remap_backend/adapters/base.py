@@ -26,9 +26,15 @@ class Adapter:
         """Config-settings to pass on; by default exactly what the user gave."""
         return dict(ctx.config_settings)
 
+    def config_settings_with_maps(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, Any]:
+        """Config-settings that must carry the maps themselves (known only after discovery)."""
+        return dict(ctx.config_settings)
+
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-        """Environment variable updates for the build (flags carrying the maps)."""
-        return {}
+        """Environment variable updates carrying the maps: by default the generic C-family variables."""
+        from ..remap import c_family_environment
+
+        return c_family_environment(ctx.environ, maps)
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         """Persistent directories in the source tree where this backend keeps state."""
