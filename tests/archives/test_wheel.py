@@ -383,3 +383,12 @@ def test_bytes_after_the_deflate_stream(tmp_path: Path) -> None:
                               out.tell() - start, start, 0))
     assert zipfile.ZipFile(rebuilt).read("demo/util.py") == CONTENT["demo/util.py"]  # zipfile does not notice
     assert_refused(rebuilt, "after the end of its deflate data")
+
+
+def test_pyc_member_of_an_unknown_python_is_kept_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    future = struct.pack("<H", 9999) + b"\r\n" + b"\x00" * 12 + b"\xe3future marshal data"
+    wheel = make_wheel(tmp_path / "x.whl", content=dict(CONTENT, **{"demo/__pycache__/m.cpython-399.pyc": future}))
+    normalize_path(wheel, 0)
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("demo/__pycache__/m.cpython-399.pyc") == future
+    assert "m.cpython-399.pyc left untouched: unknown .pyc magic number 9999" in capsys.readouterr().err

@@ -382,11 +382,3 @@ def _check_same_object(original: bytes, canonical: bytes, layout: str) -> None:
     # then compare the graphs: both dumped by this process, then canonicalized.
     if canonical_marshal(marshal.dumps(before), layout) != canonical_marshal(marshal.dumps(after), layout):
         raise UnsupportedPyc("canonical form does not load to an equal object (internal error)")
-
-
-def try_canonical_pyc(data: bytes) -> Optional[bytes]:
-    """``canonical_pyc`` for callers that only want "new bytes or None"."""
-    try:
-        return canonical_pyc(data)
-    except UnsupportedPyc:
-        return None

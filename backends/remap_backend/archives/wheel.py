@@ -19,11 +19,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, List, Optional, Tuple, Union
 
+from .. import log
 from ..errors import RemapError
 from . import record, zipfmt
 from .atomic import atomic_path
 from .digest import Digest
-from .pyc import try_canonical_pyc
+from .pyc import UnsupportedPyc, canonical_pyc
 from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
 
@@ -192,8 +193,12 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
             if stat.S_ISLNK(mode):
                 check_link_target(wheel.archive, entry.name, content.decode("utf-8", "surrogateescape"))
             else:
-                canonical = try_canonical_pyc(content)
-                if canonical is not None and canonical != content:
+                try:
+                    canonical = canonical_pyc(content)
+                except UnsupportedPyc as exc:
+                    log.warn(f"{wheel.archive}: {entry.name} left untouched: {exc}")
+                    canonical = content
+                if canonical != content:
                     content, pyc_changed = canonical, True
             wheel.budget.spend(len(content))
             writer.add(entry.name, mode, content)
