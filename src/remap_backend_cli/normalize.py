@@ -18,6 +18,15 @@ from remap_backend.epoch import epoch_from
 
 from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
 
+DESCRIPTION = """\
+Rewrite wheels, sdists and .pyc files in place so their bytes depend only on
+their content and SOURCE_DATE_EPOCH: for archives the proxy did not build
+itself (a wheel after auditwheel repair or delocate, an sdist from another
+tool) and for installed .pyc trees (site-packages, a Docker layer built with
+UV_COMPILE_BYTECODE=1). Each file is replaced atomically; bad input is
+refused before anything is written. Details: docs/archives.md.
+"""
+
 EXAMPLES = f"""\
 examples:
   remap-backend normalize wheelhouse/*.whl          # after auditwheel repair
@@ -36,7 +45,7 @@ def add_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]"
     parser = subparsers.add_parser(
         "normalize",
         help="rewrite wheels, sdists and .pyc trees so their bytes are reproducible",
-        description=__doc__,
+        description=DESCRIPTION,
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
