@@ -23,8 +23,8 @@ Rewrite wheels, sdists and .pyc files in place so their bytes depend only on
 their content and SOURCE_DATE_EPOCH: for archives the proxy did not build
 itself (a wheel after auditwheel repair or delocate, an sdist from another
 tool) and for installed .pyc trees (site-packages, a Docker layer built with
-UV_COMPILE_BYTECODE=1). Each file is replaced atomically; bad input is
-refused before anything is written. Details: docs/archives.md.
+UV_COMPILE_BYTECODE=1). Each file is replaced atomically, one after the other;
+a bad file is refused (exit 2) before it is touched. Details: docs/archives.md.
 """
 
 EXAMPLES = f"""\
