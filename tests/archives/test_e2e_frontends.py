@@ -146,3 +146,23 @@ def test_pip_and_uv_install_the_normalized_sdist(
     run(cmd, env)
     done = run([sys.executable, "-c", "import tinydemo; tinydemo.main()"], {**env, "PYTHONPATH": str(target)})
     assert done.stdout.strip() == "42"
+
+
+@pytest.mark.e2e
+def test_uv_build_of_differing_checkouts_is_identical(tmp_path: Path, proxy_wheelhouse: Path, uv_cache: Path) -> None:
+    """uv as the frontend (astral-sh/uv#13139): isolated builds, different umask/mtimes/time zone."""
+    outputs: dict[str, list[dict[str, str]]] = {"plain": [], "normalized": []}
+    for name, umask, mtime, zone in (("a", 0o022, 1600000000, "UTC"), ("b", 0o002, 1700000000, "Pacific/Auckland")):
+        project = checkout(tmp_path / name / "tinydemo", umask=umask, mtime=mtime)
+        env = frontend_env(proxy_wheelhouse, uv_cache=uv_cache, tmpdir=tmp_path / f"tmp-{name}", extra={"TZ": zone})
+        for kind, settings in (("plain", ["-C", "remap.normalize=false"]), ("normalized", [])):
+            outdir = tmp_path / f"dist-{name}-{kind}"
+            done = subprocess.run([uv(), "build", *settings, "--out-dir", str(outdir), str(project)], env=env,
+                                  capture_output=True, text=True, preexec_fn=lambda: os.umask(umask))
+            assert done.returncode == 0, done.stderr[-4000:]
+            assert "remap-backend" in done.stderr  # the proxy ran (its one-line log)
+            archives = [p for p in outdir.iterdir() if p.name.endswith((".whl", ".tar.gz"))]
+            outputs[kind].append({p.suffix: sha(p) for p in archives})
+    plain, normalized = outputs["plain"], outputs["normalized"]
+    assert plain[0][".whl"] != plain[1][".whl"] and plain[0][".gz"] != plain[1][".gz"]
+    assert normalized[0] == normalized[1] and len(normalized[0]) == 2
