@@ -29,12 +29,16 @@ def test_scikit_build_core_user_build_dir_template(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.scikit-build]\nbuild-dir = "build/{wheel_tag}"\n')
     (tmp_path / "build" / "cp311-cp311-linux_x86_64").mkdir(parents=True)
     ctx = context(tmp_path, "scikit_build_core.build")
-    assert tmp_path / "build" / "cp311-cp311-linux_x86_64" in locations.default_state_dirs(ctx)
+    cache = tmp_path / "build" / "cp311-cp311-linux_x86_64" / "CMakeCache.txt"
+    cache.write_text("")
+    dirs = locations.state_dirs(ctx, for_backend(ctx.backend_ref))
+    assert dirs == [tmp_path / "build"] and locations.cmake_caches(dirs) == [cache]
 
 
 def test_scikit_build_core_without_user_build_dir_has_no_state(tmp_path):
     ctx = context(tmp_path, "scikit_build_core.build")
-    assert locations.default_state_dirs(ctx) == []
+    (tmp_path / "build").mkdir()
+    assert locations.state_dirs(ctx, for_backend(ctx.backend_ref)) == []
 
 
 def test_caches_found_below_state_dirs_but_not_in_cmake_files(tmp_path):

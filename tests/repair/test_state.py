@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from remap_backend.adapters import for_backend
 from remap_backend.errors import RemapError
 from remap_backend.repair import fingerprint, invalidate, statefile
 from remap_backend.repair.files import BACKUP_SUFFIX, replace_all
@@ -71,12 +72,13 @@ def test_setuptools_and_cmake_invalidation_policy(tmp_path):
     cache.write_text("")
     caches = [cache]
     setuptools_dirs = {build / "temp.linux-x86_64-cpython-311", build / "lib.linux-x86_64-cpython-311"}
-    assert invalidate.stale_artifacts(build, caches, [], known=True, setuptools=True) == []
+    assert set(for_backend("setuptools.build_meta").intermediates(build)) == setuptools_dirs
+    assert invalidate.stale_artifacts(build, caches, [], known=True, intermediates=setuptools_dirs) == []
     cmake_build = {cache, build / "CMakeFiles"}
-    assert set(invalidate.stale_artifacts(build, caches, ["distributions"], known=True, setuptools=True)) == setuptools_dirs | cmake_build
-    assert set(invalidate.stale_artifacts(build, caches, ["toolchain"], known=True, setuptools=False)) == cmake_build
-    assert set(invalidate.stale_artifacts(build, caches, ["injected"], known=True, setuptools=True)) == setuptools_dirs
-    assert set(invalidate.stale_artifacts(build, caches, list(fingerprint.PARTS), known=False, setuptools=True)) == setuptools_dirs
+    assert set(invalidate.stale_artifacts(build, caches, ["distributions"], known=True, intermediates=setuptools_dirs)) == setuptools_dirs | cmake_build
+    assert set(invalidate.stale_artifacts(build, caches, ["toolchain"], known=True, intermediates=[])) == cmake_build
+    assert set(invalidate.stale_artifacts(build, caches, ["injected"], known=True, intermediates=setuptools_dirs)) == setuptools_dirs
+    assert set(invalidate.stale_artifacts(build, caches, list(fingerprint.PARTS), known=False, intermediates=setuptools_dirs)) == setuptools_dirs
 
 
 def test_state_round_trip_and_corrupt_state_is_ignored(tmp_path, capsys):

@@ -40,5 +40,9 @@ class Adapter:
         """Persistent directories in the source tree where this backend keeps state."""
         return []
 
+    def intermediates(self, state_dir: Path) -> list[Path]:
+        """Artifacts in ``state_dir`` the backend reuses by timestamp alone: dropped when the environment changed."""
+        return []
+
     def after_build(self, ctx: BuildContext, artifact: Path) -> None:
         """Fix up the archive the backend produced, before normalization."""

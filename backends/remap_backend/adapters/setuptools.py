@@ -33,5 +33,14 @@ class SetuptoolsAdapter(Adapter):
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         return [ctx.source_dir / "build"]
 
+    def intermediates(self, state_dir: Path) -> list[Path]:
+        """``build/temp.*`` (objects) and ``build/lib.*`` (linked extensions).
+
+        build_ext reuses them by timestamp against the project's own sources
+        only, so headers from an upgraded build dependency never trigger a
+        recompile (uv#16850).
+        """
+        return sorted(p for pattern in ("temp.*", "lib.*") for p in state_dir.glob(pattern) if p.is_dir())
+
 
 ADAPTER = SetuptoolsAdapter()

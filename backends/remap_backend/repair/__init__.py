@@ -53,7 +53,7 @@ def session(ctx: BuildContext, adapter: Adapter, plan: RemapPlan) -> Iterator[No
         current = environments.current()
         dirs = locations.state_dirs(ctx, adapter)
         now = current_fingerprint(ctx, plan, current) if ctx.hook in COMPILING_HOOKS else None
-        repair(ctx, dirs, state, current, now)
+        repair(ctx, adapter, dirs, state, current, now)
         yield
         state = state.with_environment(current.roots)
         if now is not None:
@@ -65,6 +65,7 @@ def session(ctx: BuildContext, adapter: Adapter, plan: RemapPlan) -> Iterator[No
 
 def repair(
     ctx: BuildContext,
+    adapter: Adapter,
     dirs: Sequence[Path],
     state: statefile.State,
     current: environments.Environment,
@@ -77,7 +78,7 @@ def repair(
         caches = locations.cmake_caches(dirs)
         for directory in dirs:
             recorded = state.fingerprints.get(statefile.key_for(directory, ctx.source_dir))
-            invalidate_stale(ctx, directory, caches, recorded, now)
+            invalidate_stale(adapter, directory, caches, recorded, now)
     for cache in locations.cmake_caches(dirs):
         relocate_cache(cache, ctx, state.old_roots(), current)
 
@@ -125,10 +126,11 @@ def current_fingerprint(ctx: BuildContext, plan: RemapPlan, current: environment
 
 
 def invalidate_stale(
-    ctx: BuildContext, directory: Path, caches: Sequence[Path], recorded: Any, now: dict[str, Any]
+    adapter: Adapter, directory: Path, caches: Sequence[Path], recorded: Any, now: dict[str, Any]
 ) -> None:
     changed = fingerprint.changed_parts(recorded, now)
-    setuptools = ctx.backend_ref.partition(":")[0].split(".")[0] == "setuptools"
-    stale = invalidate.stale_artifacts(directory, caches, changed, known=isinstance(recorded, dict), setuptools=setuptools)
+    stale = invalidate.stale_artifacts(
+        directory, caches, changed, known=isinstance(recorded, dict), intermediates=adapter.intermediates(directory)
+    )
     if stale:
         invalidate.remove(stale, f"built in another environment: {fingerprint.describe_change(recorded, now)}")

@@ -14,15 +14,6 @@ from .. import log
 CACHE_PARTS = ("interpreter", "toolchain", "distributions", "config-settings")
 
 
-def setuptools_intermediates(state_dir: Path) -> list[Path]:
-    """setuptools' ``build/temp.*`` (objects) and ``build/lib.*`` (linked extensions).
-
-    build_ext reuses them by timestamp against the project's own sources only,
-    so headers from an upgraded build dependency never trigger a recompile.
-    """
-    return sorted(p for pattern in ("temp.*", "lib.*") for p in state_dir.glob(pattern) if p.is_dir())
-
-
 def cmake_configuration(cache: Path) -> list[Path]:
     """A CMake cache and ``CMakeFiles/`` beside it: CMake configures and compiles afresh.
 
@@ -35,18 +26,18 @@ def cmake_configuration(cache: Path) -> list[Path]:
 
 
 def stale_artifacts(
-    state_dir: Path, caches: Iterable[Path], changed: Sequence[str], known: bool, setuptools: bool
+    state_dir: Path, caches: Iterable[Path], changed: Sequence[str], known: bool, intermediates: Sequence[Path]
 ) -> list[Path]:
     """What to remove in ``state_dir`` given which fingerprint parts ``changed``.
 
-    Any change makes setuptools' intermediates stale (their objects carry the
-    flags and headers of the build that made them). A CMake build is dropped
+    Any change makes the backend's ``intermediates`` stale (setuptools'
+    objects carry the flags and headers of the build that made them). A CMake build is dropped
     only for a change in :data:`CACHE_PARTS`, and only when its fingerprint is
     known: a cache we know nothing about is relocated, not discarded.
     """
     if not changed:
         return []
-    stale = setuptools_intermediates(state_dir) if setuptools else []
+    stale = list(intermediates)
     if known and any(part in changed for part in CACHE_PARTS):
         for cache in caches:
             if cache.parent == state_dir or state_dir in cache.parents:

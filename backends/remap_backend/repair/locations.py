@@ -5,32 +5,14 @@ from __future__ import annotations
 import glob
 import re
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Iterable
 
 from ..adapters.base import Adapter
-from ..config import read_pyproject
 from ..context import BuildContext
 from .cmakecache import CACHE_NAME
 
 #: How deep below a state directory a CMake cache is looked for (build/temp.*/CMakeCache.txt is 1).
 CACHE_DEPTH = 2
-
-
-def _scikit_build_dir(
-    config_settings: Mapping[str, Any], environ: Mapping[str, str], pyproject: Mapping[str, Any]
-) -> str | None:
-    """The build-dir the *user* chose (a temporary one chosen by the proxy holds no state)."""
-    for key in ("build-dir", "build_dir", "build.dir"):
-        value = config_settings.get(key)
-        if isinstance(value, list) and value:
-            value = value[-1]
-        if isinstance(value, str) and value:
-            return value
-    if environ.get("SKBUILD_BUILD_DIR"):
-        return environ["SKBUILD_BUILD_DIR"]
-    table = pyproject.get("tool", {}).get("scikit-build", {})
-    value = table.get("build-dir") if isinstance(table, dict) else None
-    return value if isinstance(value, str) and value else None
 
 
 def _expand(source_dir: Path, pattern: str) -> list[Path]:
@@ -42,21 +24,9 @@ def _expand(source_dir: Path, pattern: str) -> list[Path]:
     return [Path(found) for found in sorted(glob.glob(wildcard)) if Path(found).is_dir()]
 
 
-def default_state_dirs(ctx: BuildContext) -> list[Path]:
-    """The backends' own default locations, for adapters that do not name them."""
-    top = ctx.backend_ref.partition(":")[0].split(".")[0]
-    if top == "setuptools":
-        return [ctx.source_dir / "build"]
-    if top == "scikit_build_core":
-        build_dir = _scikit_build_dir(ctx.config_settings, ctx.environ, read_pyproject(ctx.source_dir))
-        return _expand(ctx.source_dir, build_dir) if build_dir else []
-    return []
-
-
 def state_dirs(ctx: BuildContext, adapter: Adapter) -> list[Path]:
-    """Every known state directory that exists: the adapter's, the defaults, and the user's."""
+    """Every known state directory that exists: the adapter's and the user's."""
     candidates: list[Path] = list(adapter.state_dirs(ctx))
-    candidates += default_state_dirs(ctx)
     for configured in ctx.settings.cmake_build_dirs:
         candidates += _expand(ctx.source_dir, configured)
     return _unique_existing(candidates)
