@@ -392,3 +392,21 @@ def test_pyc_member_of_an_unknown_python_is_kept_with_a_warning(tmp_path: Path, 
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("demo/__pycache__/m.cpython-399.pyc") == future
     assert "m.cpython-399.pyc left untouched: unknown .pyc magic number 9999" in capsys.readouterr().err
+
+
+def test_without_pread_and_copy_file_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has neither: the same bytes come out of the portable fallbacks."""
+    fast = make_wheel(tmp_path / "fast.whl", umask=0o002)
+    normalize_path(fast, 0)
+    normalize_path(trusted := make_wheel(tmp_path / "trusted.whl", umask=0o002), 0, trust_record=True)
+    import os
+
+    monkeypatch.delattr(os, "pread", raising=False)
+    monkeypatch.delattr(os, "copy_file_range", raising=False)
+    portable = make_wheel(tmp_path / "portable.whl", umask=0o002)
+    normalize_path(portable, 0)
+    portable_trusted = make_wheel(tmp_path / "portable-trusted.whl", umask=0o002)
+    normalize_path(portable_trusted, 0, trust_record=True)
+    assert sha(portable) == sha(fast) == sha(trusted) == sha(portable_trusted)
+    lying = record_for(dict(CONTENT, **{"demo/util.py": b"def answer():\n    return 43\n"}))
+    assert_refused(make_wheel(tmp_path / "lying.whl", record=lying), "RECORD claims sha256=")

@@ -15,7 +15,7 @@ import tarfile
 import tempfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO, Dict, List, Optional
+from typing import BinaryIO, Dict, List, Optional, Tuple
 
 from ..errors import RemapError
 from .atomic import atomic_path
@@ -176,11 +176,11 @@ def _reasons(members: List[tarfile.TarInfo], raw_header: bytes, mtime: int) -> L
     return found
 
 
-def normalize_sdist(path: Path, epoch: int, check: bool = False, limits: Optional[Limits] = None) -> List[str]:
-    """Normalize the sdist at ``path`` in place; return why it changed ([] = already canonical)."""
+def _rewrite(
+    path: Path, temp: Optional[Path], budget: Budget, mtime: int,
+) -> Tuple[List[tarfile.TarInfo], bytes, bool]:
+    """Write the canonical sdist to ``temp`` (None: only compare); (members, gzip header, identical?)."""
     archive = path.name
-    budget = Budget(archive, limits or Limits.from_environ())
-    mtime = min(max(int(epoch), 0), MAX_TAR_MTIME)
     with open(path, "rb") as handle, tempfile.SpooledTemporaryFile(_SPOOL_IN_MEMORY, dir=path.parent) as spool:
         raw_header = handle.read(10)
         handle.seek(0)
@@ -194,18 +194,28 @@ def normalize_sdist(path: Path, epoch: int, check: bool = False, limits: Optiona
         with tar_in:
             members = _members(tar_in, total, archive, budget)
             by_name = _check(members, archive)
-            if check:
+            if temp is None:
                 sink = CompareSink(handle)
                 _write(tar_in, by_name, sink, mtime)
-                same = sink.identical()
             else:
-                with atomic_path(path) as temp:
-                    with open(temp, "r+b") as out:  # no O_TRUNC: ext4 would flush on close
-                        sink = CompareSink(handle, also=out)
-                        _write(tar_in, by_name, sink, mtime)
-                        same = sink.identical()
-                    if same:
-                        temp.unlink()
+                with open(temp, "r+b") as out:  # no O_TRUNC: ext4 would flush on close
+                    sink = CompareSink(handle, also=out)
+                    _write(tar_in, by_name, sink, mtime)
+            return members, raw_header, sink.identical()
+
+
+def normalize_sdist(path: Path, epoch: int, check: bool = False, limits: Optional[Limits] = None) -> List[str]:
+    """Normalize the sdist at ``path`` in place; return why it changed ([] = already canonical)."""
+    budget = Budget(path.name, limits or Limits.from_environ())
+    mtime = min(max(int(epoch), 0), MAX_TAR_MTIME)
+    if check:
+        members, raw_header, same = _rewrite(path, None, budget, mtime)
+    else:
+        # the input is closed before the rename: Windows cannot replace an open file
+        with atomic_path(path) as temp:
+            members, raw_header, same = _rewrite(path, temp, budget, mtime)
+            if same:
+                temp.unlink()
     if same:
         return []
     return _reasons(members, raw_header, mtime) or ["tar metadata"]

@@ -33,8 +33,8 @@ class CompareSink:
         """True if everything written equals the whole original file."""
         return self.same and not self._original.read(1)
 
-    def copy_range(self, source_fd: int, offset: int, length: int) -> None:
-        """Append ``length`` bytes of ``source_fd`` from ``offset``, in the kernel when we can.
+    def copy_range(self, source: BinaryIO, offset: int, length: int) -> None:
+        """Append ``length`` bytes of ``source`` from ``offset``, in the kernel when we can.
 
         Once the output already differs from the original there is nothing
         left to compare, so the bytes go straight from file to file
@@ -42,15 +42,16 @@ class CompareSink:
         """
         if not self.same and self._also is None:
             return
-        if not self.same and _copy_in_kernel(source_fd, self._also, offset, length):  # type: ignore[arg-type]
+        if not self.same and _copy_in_kernel(source.fileno(), self._also, offset, length):  # type: ignore[arg-type]
             return
-        end = offset + length
-        while offset < end:
-            chunk = os.pread(source_fd, min(_CHUNK, end - offset), offset)
+        source.seek(offset)
+        left = length
+        while left:
+            chunk = source.read(min(_CHUNK, left))
             if not chunk:
-                raise OSError(f"unexpected end of file at offset {offset}")
+                raise OSError(f"unexpected end of file at offset {offset + length - left}")
             self.write(chunk)
-            offset += len(chunk)
+            left -= len(chunk)
 
 
 def _copy_in_kernel(source_fd: int, target: BinaryIO, offset: int, length: int) -> bool:

@@ -17,7 +17,7 @@ import stat
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, List, Optional, Tuple, Union
+from typing import BinaryIO, Iterator, List, Optional, Tuple, Union
 
 from .. import log
 from ..errors import RemapError
@@ -45,6 +45,7 @@ class _Wheel:
 
     def __init__(self, handle: BinaryIO, size: int, archive: str, limits: Limits) -> None:
         self.handle = handle
+        self.path: Optional[Path] = None
         self.archive = archive
         self.verifiers: Optional[ThreadPoolExecutor] = None
         self.trust_record = False
@@ -147,34 +148,42 @@ def normalize_wheel(
     ``trust_record`` skips inflating deflated members RECORD gives a sha256
     and size for (fast, but a lying RECORD or corrupt data is not noticed).
     """
-    archive = path.name
     limits = limits or Limits.from_environ()
-    verifiers = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="remap-verify")
-    try:
-        with open(path, "rb") as handle:
-            wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, archive, limits)
-            wheel.verifiers = verifiers
-            wheel.trust_record = trust_record
-            with open(path, "rb") as original:
-                if check:
-                    sink = CompareSink(original)
-                    changed_members = _write(wheel, sink, epoch, recompress)
-                    same = sink.identical()
-                else:
-                    with atomic_path(path) as temp:
-                        # unbuffered (kernel copies go straight to the fd); no O_TRUNC (ext4 flushes on close)
-                        with open(temp, "r+b", buffering=0) as out:
-                            sink = CompareSink(original, also=out)
-                            changed_members = _write(wheel, sink, epoch, recompress)
-                            same = sink.identical()
-                        if same:
-                            temp.unlink()
-    finally:
-        verifiers.shutdown(wait=True, cancel_futures=True)
+    if check:
+        wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, trust_record)
+    else:
+        # the input is closed before the rename: Windows cannot replace an open file
+        with atomic_path(path) as temp:
+            wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, trust_record)
+            if same:
+                temp.unlink()
     if same:
         return []
     reasons = wheel.reasons(epoch, recompress) + changed_members
     return reasons or ["zip metadata"]
+
+
+def _rewrite(
+    path: Path, temp: Optional[Path], epoch: int, recompress: bool, limits: Limits, trust_record: bool,
+) -> Tuple[_Wheel, List[str], bool]:
+    """Write the canonical wheel to ``temp`` (None: only compare); (wheel, reasons, identical?)."""
+    with open(path, "rb") as handle, open(path, "rb") as original:
+        wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, path.name, limits)
+        wheel.path = path
+        wheel.trust_record = trust_record
+        wheel.verifiers = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="remap-verify")
+        try:
+            if temp is None:
+                sink = CompareSink(original)
+                changed_members = _write(wheel, sink, epoch, recompress)
+            else:
+                # unbuffered (kernel copies go straight to the fd); no O_TRUNC (ext4 flushes on close)
+                with open(temp, "r+b", buffering=0) as out:
+                    sink = CompareSink(original, also=out)
+                    changed_members = _write(wheel, sink, epoch, recompress)
+            return wheel, changed_members, sink.identical()
+        finally:  # no helper may still read from ``handle`` once it is closed
+            wheel.verifiers.shutdown(wait=True, cancel_futures=True)
 
 
 def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> List[str]:
@@ -260,7 +269,7 @@ def _verify(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row]) -> st
     digest = Digest(record.algorithms_for(row))
     inflater = zipfmt.Inflater(entry, wheel.archive)
     total = 0
-    for chunk in zipfmt.read_raw_at(wheel.handle.fileno(), entry):
+    for chunk in _own_reads(wheel, entry):
         for out in inflater.feed(chunk):
             total += len(out)
             if total > entry.size:
@@ -271,6 +280,16 @@ def _verify(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row]) -> st
     wheel._check_integrity(entry, crc, total)
     record.check_against(row, entry.name, digests, total, wheel.archive)
     return record.b64_digest(digests["sha256"])
+
+
+def _own_reads(wheel: _Wheel, entry: zipfmt.Entry) -> Iterator[bytes]:
+    """The member's raw bytes without touching the shared file position (positioned reads, or our own handle)."""
+    if hasattr(os, "pread"):
+        yield from zipfmt.read_raw_at(wheel.handle.fileno(), entry)
+        return
+    assert wheel.path is not None
+    with open(wheel.path, "rb") as own:
+        yield from zipfmt.read_raw(own, entry)
 
 
 def _recompress(

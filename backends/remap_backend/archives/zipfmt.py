@@ -321,7 +321,7 @@ class Writer:
         """Member data straight from another file (kernel copy when the sink can)."""
         copy_range = getattr(self.out, "copy_range", None)
         if copy_range is not None:
-            copy_range(handle.fileno(), offset, length)
+            copy_range(handle, offset, length)
             self.offset += length
             self._written += length
             return
