@@ -15,8 +15,6 @@ class Adapter:
 
     #: Short name used in log lines.
     name = "generic"
-    #: Top-level module names of the backends this adapter serves.
-    modules: Sequence[str] = ()
 
     def variable_paths(self, ctx: BuildContext) -> list[Path]:
         """Random directories this backend compiles in, beyond the ones every build has."""

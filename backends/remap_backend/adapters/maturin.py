@@ -122,7 +122,6 @@ def build_maps(ctx: BuildContext) -> tuple[PathMap, ...]:
 
 class MaturinAdapter(Adapter):
     name = "maturin"
-    modules = ("maturin",)
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
         args = pep517_args(ctx.config_settings, ctx.environ)

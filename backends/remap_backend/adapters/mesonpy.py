@@ -89,7 +89,6 @@ def meson_array(values: Sequence[str]) -> str:
 
 class MesonPythonAdapter(Adapter):
     name = "meson-python"
-    modules = ("mesonpy",)
 
     def config_settings(self, ctx: BuildContext) -> dict[str, Any]:
         settings = dict(ctx.config_settings)

@@ -67,7 +67,6 @@ def user_defines_project_include(ctx: BuildContext) -> bool:
 
 class ScikitBuildCoreAdapter(Adapter):
     name = "scikit-build-core"
-    modules = ("scikit_build_core",)
 
     def config_settings(self, ctx: BuildContext) -> dict[str, Any]:
         settings = dict(ctx.config_settings)

@@ -25,7 +25,6 @@ CARRIER = "CPPFLAGS"
 
 class SetuptoolsAdapter(Adapter):
     name = "setuptools"
-    modules = ("setuptools",)
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
         return c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False)
