@@ -60,7 +60,7 @@ def test_file_uris_are_remapped_like_the_compilers_remap_paths() -> None:
 
 def make_wheel(path: Path, members: dict[str, bytes]) -> None:
     record_name = "demo-1.0.dist-info/RECORD"
-    lines = [record_entry(name, data) for name, data in members.items()] + [f"{record_name},,"]
+    lines = [",".join(record_entry(name, data)) for name, data in members.items()] + [f"{record_name},,"]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
@@ -81,8 +81,8 @@ def test_rewrite_members_keeps_record_true_and_the_rest_untouched(tmp_path: Path
         new_sbom = archive.read(changed[0])
         assert new_sbom == b'{"bom-ref": "path+file:///remap/source#demo@1.0"}'
         record = archive.read("demo-1.0.dist-info/RECORD").decode().splitlines()
-    assert record_entry(changed[0], new_sbom) in record
-    assert record_entry("demo/__init__.py", before) in record
+    assert ",".join(record_entry(changed[0], new_sbom)) in record
+    assert ",".join(record_entry("demo/__init__.py", before)) in record
     assert not list(tmp_path.glob(".*.tmp")), "temp file left behind"
 
 
@@ -100,3 +100,12 @@ def test_cargo_config_arguments_come_from_pyproject_and_maturin_args() -> None:
     assert cargo_config_arguments(args, pyproject) == [
         'build.rustflags=["--cfg", "a"]', "target.x.rustflags=['-Cb']", "extra.toml",
     ]
+
+
+def test_record_rows_with_commas_stay_csv() -> None:
+    from remap_backend.adapters.maturin import with_record_updated
+
+    record = '"a,b.py",sha256=old,1\nc.json,sha256=old,1\nx.dist-info/RECORD,,\n'
+    updated = with_record_updated(record, {"a,b.py": b"xy"})
+    assert updated.splitlines()[0] == '"a,b.py",' + ",".join(record_entry("a,b.py", b"xy")[1:])
+    assert updated.splitlines()[1:] == ["c.json,sha256=old,1", "x.dist-info/RECORD,,"]

@@ -10,8 +10,9 @@ whose ``path+file://`` references name the source tree.
 
 from __future__ import annotations
 
-import base64
+import csv
 import hashlib
+import io
 import re
 import shlex
 import zipfile
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from .. import log
 from ..archives.atomic import atomic_path
+from ..archives.record import b64_digest
 from ..pathmap import PathMap, apply, ordered
 from ..cargoconfig import command_line_config
 from ..config import read_pyproject
@@ -74,18 +76,18 @@ def remap_file_uris(text: str, maps: Sequence[PathMap]) -> str:
     return _FILE_URI.sub(lambda m: "file://" + apply(maps, m.group(1)), text)
 
 
-def record_entry(name: str, data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"{name},sha256={digest},{len(data)}"
+def record_entry(name: str, data: bytes) -> list[str]:
+    """One RECORD row (PEP 376): path, ``sha256=<urlsafe b64>``, size."""
+    return [name, f"sha256={b64_digest(hashlib.sha256(data).digest())}", str(len(data))]
 
 
 def with_record_updated(record: str, changed: Mapping[str, bytes]) -> str:
-    """RECORD text with the lines of ``changed`` members recomputed, order and the rest kept."""
-    lines = []
-    for line in record.splitlines():
-        name = line.split(",", 1)[0]
-        lines.append(record_entry(name, changed[name]) if name in changed else line)
-    return "\n".join(lines) + ("\n" if record.endswith("\n") else "")
+    """RECORD text with the rows of ``changed`` members recomputed; order and the other rows kept."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in csv.reader(io.StringIO(record, newline="")):
+        writer.writerow(record_entry(row[0], changed[row[0]]) if row and row[0] in changed else row)
+    return out.getvalue()
 
 
 def rewrite_members(wheel: Path, rewrite) -> list[str]:
