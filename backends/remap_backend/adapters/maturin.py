@@ -4,7 +4,7 @@ maturin builds in ``target/`` inside the source tree, so the source-tree map
 covers cargo's output directory too; dependencies compile from
 ``$CARGO_HOME/registry/src``, covered by the cargo home map. What is
 maturin's own: it may pass ``--target`` to cargo (taken from its PEP 517
-arguments), and since 1.9 it writes a CycloneDX SBOM into ``.dist-info/sboms``
+arguments), and recent versions (1.16 here) write a CycloneDX SBOM into ``.dist-info/sboms``
 whose ``path+file://`` references name the source tree.
 """
 
