@@ -106,7 +106,7 @@ def call(hook_name: str, **kwargs: Any) -> Any:
 
     if hook_name in ARTIFACT_DIRECTORY:
         artifact = Path(kwargs[ARTIFACT_DIRECTORY[hook_name]]) / result
-        adapter.after_build(ctx, artifact)
+        adapter.after_build(ctx, artifact, plan.maps)
         if settings.normalize:
             from .archives import normalize_artifact
 

@@ -42,5 +42,5 @@ class Adapter:
         """Artifacts in ``state_dir`` the backend reuses by timestamp alone: dropped when the environment changed."""
         return []
 
-    def after_build(self, ctx: BuildContext, artifact: Path) -> None:
+    def after_build(self, ctx: BuildContext, artifact: Path, maps: Sequence[PathMap]) -> None:
         """Fix up the archive the backend produced, before normalization."""

@@ -115,13 +115,6 @@ def rewrite_members(wheel: Path, rewrite) -> list[str]:
     return sorted(set(changed) - set(records))
 
 
-def build_maps(ctx: BuildContext) -> tuple[PathMap, ...]:
-    """The maps of this build as discovery finds them (the proxy does not hand them to after_build)."""
-    from ..discovery import discover
-
-    return discover(ctx.source_dir, [], ctx.environ, ctx.settings.path_map).maps
-
-
 class MaturinAdapter(Adapter):
     name = "maturin"
 
@@ -136,10 +129,10 @@ class MaturinAdapter(Adapter):
             command_line_configs=configs,
         )
 
-    def after_build(self, ctx: BuildContext, artifact: Path) -> None:
+    def after_build(self, ctx: BuildContext, artifact: Path, maps: Sequence[PathMap]) -> None:
         if artifact.suffix != ".whl":
             return
-        maps = ordered(build_maps(ctx))
+        maps = ordered(maps)
 
         def rewrite(name: str, data: bytes) -> bytes:
             if not _SBOM_MEMBER.match(name):
