@@ -16,10 +16,11 @@ import sys
 import sysconfig
 from typing import Any, Iterable, Mapping, Sequence
 
-try:
-    import importlib.metadata as importlib_metadata
-except ImportError:  # pragma: no cover - Python 3.9 has it; kept for vendoring into odd places
-    importlib_metadata = None  # type: ignore[assignment]
+import os
+from email.parser import HeaderParser
+from pathlib import Path
+
+from ..config import normalize_name
 
 #: The parts, in the order they are reported. "toolchain" is what the user set; "injected"
 #: is what the proxy adds (path maps), whose spelling depends on the frontend's layout.
@@ -32,10 +33,9 @@ TOOLCHAIN_VARIABLES = (
 )
 #: Installers present in some build environments and not others; they do not affect output.
 IGNORED_DISTRIBUTIONS = frozenset({"pip", "uv"})
-
-
-def normalize_name(name: str) -> str:
-    return "-".join(part for part in "".join(c if c.isalnum() else "-" for c in name.lower()).split("-") if part)
+#: ``name-version.dist-info`` as installers name it (name escaped, no dash), or an egg-info
+#: with an optional ``-pyX.Y`` tag.
+_METADATA_DIR = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+?)(?:-py\d[^-]*)?\.(?:dist-info|egg-info)$")
 
 
 def interpreter() -> dict[str, str]:
@@ -52,19 +52,43 @@ def interpreter() -> dict[str, str]:
 
 
 def distributions(path: Sequence[str] | None = None, exclude: Iterable[str] = ()) -> dict[str, str]:
-    """Installed distributions visible on ``path`` (default ``sys.path``), as import would see them."""
+    """Installed distributions visible on ``path`` (default ``sys.path``), the first of each name.
+
+    Names and versions come from the metadata directories' names, which
+    installers write as ``name-version.dist-info``: reading every METADATA
+    file instead cost a fifth of a second per hook in a large environment.
+    """
     skip = IGNORED_DISTRIBUTIONS | {normalize_name(name) for name in exclude}
     found: dict[str, str] = {}
-    if importlib_metadata is None:
-        return found
-    for dist in importlib_metadata.distributions(path=list(sys.path if path is None else path)):
-        name = dist.metadata["Name"] if dist.metadata is not None else None
-        if not name:
+    for directory in sys.path if path is None else path:
+        try:
+            entries = sorted(os.listdir(directory or "."))
+        except OSError:
             continue
-        key = normalize_name(name)
-        if key not in skip and key not in found:
-            found[key] = str(dist.version)
+        for entry in entries:
+            if not entry.endswith((".dist-info", ".egg-info")):
+                continue
+            name_version = _name_and_version(Path(directory or ".") / entry)
+            if name_version is None:
+                continue
+            key = normalize_name(name_version[0])
+            if key not in skip and key not in found:
+                found[key] = name_version[1]
     return dict(sorted(found.items()))
+
+
+def _name_and_version(metadata_dir: Path) -> tuple[str, str] | None:
+    match = _METADATA_DIR.match(metadata_dir.name)
+    if match:
+        return match.group("name"), match.group("version")
+    for filename in ("METADATA", "PKG-INFO"):  # an egg-info of a checkout: no version in its name
+        try:
+            headers = HeaderParser().parsestr((metadata_dir / filename).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if headers.get("Name") and headers.get("Version"):
+            return headers["Name"], headers["Version"]
+    return None
 
 
 def stable_text(text: str, replacements: Sequence[tuple[str, str]]) -> str:
