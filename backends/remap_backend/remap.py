@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from . import cflags, compilers, discovery, log, rustflags
+from . import cflags, compilers, discovery, log
 from .adapters.base import Adapter
 from .context import BuildContext
 from .pathmap import PathMap
@@ -80,6 +80,8 @@ def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
     # that carries the maps (the cc crate would join both and map twice) and
     # adds nothing when the adapter already rendered the Rust flags.
     rust_ctx = dataclasses.replace(build_ctx, environ={**ctx.environ, **environment})
+    from . import rustflags  # imported only by builds that compile
+
     environment.update(rustflags.rust_environment(rust_ctx.environ, rust_ctx.source_dir, found.maps))
     # Config-settings that carry the maps themselves (meson's -D options for a
     # build directory set up before) can only be made once the maps are known.

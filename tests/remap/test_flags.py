@@ -171,7 +171,8 @@ def test_rust_flags_are_planned_for_every_backend(tmp_path, monkeypatch):
     calls = []
     fake = type(sys)("remap_backend.rustflags")
     fake.rust_environment = lambda environ, source_dir, maps: calls.append(maps) or {"RUSTFLAGS": "x"}
-    monkeypatch.setattr(remap, "rustflags", fake)
+    monkeypatch.setitem(sys.modules, "remap_backend.rustflags", fake)
+    monkeypatch.setattr(sys.modules["remap_backend"], "rustflags", fake, raising=False)
     ctx = context(tmp_path, "setuptools.build_meta")
     plan = remap.plan(ctx, for_backend(ctx.backend_ref))
     assert plan.environment["RUSTFLAGS"] == "x" and calls == [plan.maps]

@@ -17,7 +17,6 @@ import sysconfig
 from typing import Any, Iterable, Mapping, Sequence
 
 import os
-from email.parser import HeaderParser
 from pathlib import Path
 
 from ..config import normalize_name
@@ -81,7 +80,9 @@ def _name_and_version(metadata_dir: Path) -> tuple[str, str] | None:
     match = _METADATA_DIR.match(metadata_dir.name)
     if match:
         return match.group("name"), match.group("version")
-    for filename in ("METADATA", "PKG-INFO"):  # an egg-info of a checkout: no version in its name
+    from email.parser import HeaderParser  # rarely needed: only for an egg-info of a checkout
+
+    for filename in ("METADATA", "PKG-INFO"):  # no version in the directory name
         try:
             headers = HeaderParser().parsestr((metadata_dir / filename).read_text(encoding="utf-8", errors="replace"))
         except OSError:
