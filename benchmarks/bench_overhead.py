@@ -32,7 +32,7 @@ sys.path[:0] = [str(REPO / "tests"), str(REPO / "backends")]
 from support.frontends import copy_project, uv  # noqa: E402
 from support.reproducibility import plain_pyproject, tomllib  # noqa: E402
 
-LEFTOVERS = ("build", "dist", ".remap-backend")
+LEFTOVERS = ("build", "dist", ".remap-backend", "target")
 
 
 def clean(project: Path) -> None:
