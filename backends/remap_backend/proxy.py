@@ -75,7 +75,7 @@ def call(hook_name: str, **kwargs: Any) -> Any:
         return merge_requirements(list(theirs), settings.requires)
     if hook is None:
         raise RemapError(
-            f"the wrapped backend {settings.backend!r} has no mandatory hook {hook_name}; "
+            f"the wrapped backend {settings.backend!r} has no hook {hook_name}; "
             "check [tool.remap-backend] backend"
         )
 
