@@ -1,4 +1,4 @@
-"""One hook call: settings, wrapped backend, remapping, repair, the call, normalization."""
+"""One hook call: settings, the wrapped backend, and dispatch to it (builds via :mod:`.building`)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,9 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from . import adapters, config, log, remap, repair
-from .context import BuildContext
-from .environment import patched_environ
-from .epoch import epoch_from
+from . import config, log
 from .errors import RemapError
 from .loader import load_backend
-
-#: Hooks that produce an archive, and the keyword naming the directory it lands in.
-ARTIFACT_DIRECTORY = {
-    "build_wheel": "wheel_directory",
-    "build_editable": "wheel_directory",
-    "build_sdist": "sdist_directory",
-}
-
 
 def user_errors_as_exit(function: Callable) -> Callable:
     """Turn a RemapError into one stderr line and a failed hook, never a deep traceback."""
@@ -79,37 +68,6 @@ def call(hook_name: str, **kwargs: Any) -> Any:
             "check [tool.remap-backend] backend"
         )
 
-    epoch, epoch_origin = epoch_from(os.environ)
-    adapter = adapters.for_backend(settings.backend)
-    ctx = BuildContext(
-        hook=hook_name,
-        source_dir=source_dir,
-        backend_ref=settings.backend,
-        settings=settings,
-        config_settings=settings.forwarded or {},
-        environ=dict(os.environ),
-        epoch=epoch,
-    )
-    plan = remap.plan(ctx, adapter)
-    environment = {"SOURCE_DATE_EPOCH": str(epoch), **plan.environment}
-    log.info(f"{settings.backend} {hook_name} ({adapter.name} adapter, {len(plan.maps)} path maps)")
-    log.debug(f"SOURCE_DATE_EPOCH={epoch} from {epoch_origin}")
-    for path_map in plan.maps:
-        log.debug(f"map {path_map.source} -> {path_map.target} ({path_map.reason})")
-    for key, value in plan.environment.items():
-        log.debug(f"env {key}={value}")
-    if plan.config_settings or settings.forwarded is not None:
-        kwargs["config_settings"] = plan.config_settings
+    from .building import run_prepared  # not needed by get_requires hooks, so imported here
 
-    with repair.session(ctx, adapter, plan), patched_environ(environment):
-        result = hook(**kwargs)
-
-    if hook_name in ARTIFACT_DIRECTORY:
-        artifact = Path(kwargs[ARTIFACT_DIRECTORY[hook_name]]) / result
-        adapter.after_build(ctx, artifact, plan.maps)
-        if settings.normalize:
-            from .archives import normalize_artifact
-
-            if normalize_artifact(artifact, epoch):
-                log.debug(f"normalized {artifact.name}")
-    return result
+    return run_prepared(hook_name, hook, kwargs, source_dir, settings)
