@@ -129,3 +129,21 @@ def test_self_build_goes_through_in_tree_proxy(frontend: str, tmp_path: Path, uv
     else:
         done = run([uv(), "build", "--out-dir", tmp_path / "d", source], env)
     assert HOOK_LINE in output(done)
+
+
+def oldest_python() -> Path | None:
+    """A CPython 3.9 on this machine (pyenv's, or on PATH), for the proxy's lower bound."""
+    candidates = sorted(Path.home().glob(".pyenv/versions/3.9*/bin/python3.9"))
+    on_path = shutil.which("python3.9")
+    return candidates[0] if candidates else (Path(on_path) if on_path else None)
+
+
+@pytest.mark.skipif(oldest_python() is None, reason="needs a CPython 3.9 interpreter")
+def test_proxy_runs_on_python_3_9(example: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """The proxy (and its tomli fallback) under the oldest supported Python, through uv."""
+    python = oldest_python()
+    done = run([uv(), "build", "--python", python, "--out-dir", tmp_path / "d", example], env)
+    assert HOOK_LINE in output(done)
+    (wheel,) = (tmp_path / "d").glob("hello_c-*.whl")
+    assert "-cp39-cp39-" in wheel.name
+    assert_extension_wheel(wheel)
