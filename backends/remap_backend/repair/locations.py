@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..adapters.base import Adapter
 from ..context import BuildContext
@@ -29,14 +29,13 @@ def state_dirs(ctx: BuildContext, adapter: Adapter) -> list[Path]:
     candidates: list[Path] = list(adapter.state_dirs(ctx))
     for configured in ctx.settings.cmake_build_dirs:
         candidates += _expand(ctx.source_dir, configured)
-    return _unique_existing(candidates)
+    return _unique_resolved(path for path in candidates if path.is_dir())
 
 
-def _unique_existing(paths: Iterable[Path]) -> list[Path]:
+def _unique_resolved(paths: Iterable[Path]) -> list[Path]:
+    """``paths`` in order, each place once however it is spelled (symlinks, ``..``)."""
     seen, found = set(), []
     for path in paths:
-        if not path.is_dir():
-            continue
         resolved = path.resolve()
         if resolved not in seen:
             seen.add(resolved)
@@ -44,16 +43,13 @@ def _unique_existing(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def _caches_below(directory: Path) -> Iterator[Path]:
+    for depth in range(CACHE_DEPTH + 1):
+        for cache in sorted(directory.glob("/".join(["*"] * depth + [CACHE_NAME]))):
+            if "CMakeFiles" not in cache.relative_to(directory).parts and cache.is_file():
+                yield cache
+
+
 def cmake_caches(directories: Iterable[Path]) -> list[Path]:
     """CMakeCache.txt files in or shortly below each directory (not inside CMake's own CMakeFiles)."""
-    seen, found = set(), []
-    for directory in directories:
-        for depth in range(CACHE_DEPTH + 1):
-            for cache in sorted(directory.glob("/".join(["*"] * depth + [CACHE_NAME]))):
-                if "CMakeFiles" in cache.relative_to(directory).parts or not cache.is_file():
-                    continue
-                resolved = cache.resolve()
-                if resolved not in seen:
-                    seen.add(resolved)
-                    found.append(cache)
-    return found
+    return _unique_resolved(cache for directory in directories for cache in _caches_below(directory))
