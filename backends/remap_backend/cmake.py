@@ -14,11 +14,10 @@ flags) are never touched.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from .atomic import atomic_write_bytes
 from .pathmap import PathMap
 
 MAPS_VARIABLE = "REMAP_BACKEND_CMAKE_PATH_MAPS"
@@ -83,12 +82,5 @@ def write_script(directory: Path) -> Path:
     if path.is_file() and path.read_text(encoding="utf-8") == SCRIPT:
         return path
     directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".cmake", dir=str(directory))
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(SCRIPT)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    atomic_write_bytes(path, SCRIPT.encode("utf-8"), durable=False)
     return path

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from remap_backend._version import __version__
+from remap_backend.atomic import atomic_write_bytes
 
 from .errors import RemapError
 
@@ -101,14 +102,7 @@ def proxy_wheel(environ: dict[str, str] | None = None) -> Path:
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(wheel_bytes(files))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(target, wheel_bytes(files))
     return target
 
 

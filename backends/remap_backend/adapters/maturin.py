@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from .. import log
-from ..archives.atomic import atomic_path
+from ..atomic import atomic_path
 from ..archives.record import b64_digest
 from ..pathmap import PathMap, apply, ordered
 from ..cargoconfig import command_line_config

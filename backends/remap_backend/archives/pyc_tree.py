@@ -15,7 +15,7 @@ from typing import List, Tuple
 
 from .. import log
 from ..errors import RemapError
-from .atomic import atomic_path
+from ..atomic import atomic_path
 from .pyc import UnsupportedPyc, canonical_pyc
 
 #: .pyc files larger than this are skipped with a warning (none in practice).

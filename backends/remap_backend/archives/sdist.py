@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO, Dict, List, Optional, Tuple
 
 from ..errors import RemapError
-from .atomic import atomic_path
+from ..atomic import atomic_path
 from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
 

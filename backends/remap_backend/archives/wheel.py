@@ -22,7 +22,7 @@ from typing import BinaryIO, Iterator, List, Optional, Tuple, Union
 from .. import log
 from ..errors import RemapError
 from . import record, zipfmt
-from .atomic import atomic_path
+from ..atomic import atomic_path
 from .digest import Digest
 from .pyc import UnsupportedPyc, canonical_pyc
 from .safety import Budget, Limits, check_link_target, check_member_name, check_unique

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from ..atomic import atomic_write_bytes
 from ..errors import RemapError
 
 BACKUP_SUFFIX = ".remap-backend.bak"
@@ -57,5 +58,4 @@ def replace_all(updates: Sequence[tuple[Path, str]], backup: Sequence[Path] = ()
 
 def write_atomic(path: Path, text: str) -> None:
     """One file, atomically (temp file in the same directory, then rename)."""
-    temp = _stage(path, text.encode("utf-8"))
-    os.replace(temp, path)
+    atomic_write_bytes(path, text.encode("utf-8"), durable=False)
