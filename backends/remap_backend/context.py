@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config import Settings
+from .config import Settings, read_pyproject
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class BuildContext:
     #: The SOURCE_DATE_EPOCH in force for this build.
     epoch: int
 
-    @property
-    def builds_artifact(self) -> bool:
-        return self.hook.startswith("build_")
+    @cached_property
+    def pyproject(self) -> dict[str, Any]:
+        """The project's pyproject.toml, parsed once for every adapter and step that asks."""
+        return read_pyproject(self.source_dir)

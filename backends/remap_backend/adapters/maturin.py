@@ -24,7 +24,6 @@ from ..atomic import atomic_path
 from ..archives.record import b64_digest
 from ..pathmap import PathMap, apply, ordered
 from ..cargoconfig import command_line_config
-from ..config import read_pyproject
 from ..rustflags import rust_environment
 from .base import Adapter
 
@@ -122,7 +121,7 @@ class MaturinAdapter(Adapter):
         args = pep517_args(ctx.config_settings, ctx.environ)
         configs = [
             command_line_config(value, ctx.source_dir)
-            for value in cargo_config_arguments(args, read_pyproject(ctx.source_dir))
+            for value in cargo_config_arguments(args, ctx.pyproject)
         ]
         return rust_environment(
             ctx.environ, ctx.source_dir, maps, target=target_argument(args), force=True,

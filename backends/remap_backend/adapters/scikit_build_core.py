@@ -20,7 +20,6 @@ from typing import Any, Mapping, Sequence
 from .. import cmake, log
 from ..builddirs import temporary_build_dir
 from ..cflags import without_user_mapped
-from ..config import read_pyproject
 from ..context import BuildContext
 from ..pathmap import PathMap
 from ..remap import c_family_environment
@@ -32,7 +31,7 @@ PROJECT_INCLUDE = "cmake.define.CMAKE_PROJECT_INCLUDE"
 
 
 def _table(ctx: BuildContext) -> Mapping[str, Any]:
-    table = read_pyproject(ctx.source_dir).get("tool", {}).get("scikit-build", {})
+    table = ctx.pyproject.get("tool", {}).get("scikit-build", {})
     return table if isinstance(table, dict) else {}
 
 

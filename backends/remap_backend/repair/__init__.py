@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from .. import log
 from ..adapters.base import Adapter
-from ..config import read_pyproject
 from ..context import BuildContext
 from . import cmakecache, environments, fingerprint, invalidate, locations, lock, statefile
 from .files import read_text, replace_all
@@ -114,7 +113,7 @@ def current_fingerprint(ctx: BuildContext, plan: RemapPlan, current: environment
     replacements = [(m.source, m.target) for m in plan.maps]
     replacements += [(root, "<build-env>") for root in current.roots]
     replacements.append((str(ctx.source_dir), "<source>"))
-    project = read_pyproject(ctx.source_dir).get("project", {})
+    project = ctx.pyproject.get("project", {})
     own_name = project.get("name") if isinstance(project, dict) else None
     return fingerprint.compute(
         environ=ctx.environ,
