@@ -16,34 +16,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends"))
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "tests"), str(REPO / "backends")]
 
 from remap_backend.archives import normalize_path  # noqa: E402
+from support.stdlib import copy_stdlib_sources  # noqa: E402
 
-STDLIB = Path(sysconfig.get_paths()["stdlib"])
-SKIP = {"site-packages", "dist-packages", "__pycache__"}
-
-
-def copy_sources(target: Path) -> int:
-    count = 0
-    for source in STDLIB.rglob("*.py"):
-        relative = source.relative_to(STDLIB)
-        if SKIP & set(relative.parts):
-            continue
-        destination = target / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
-        count += 1
-    return count
 
 
 def main() -> None:
@@ -52,7 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder) / "lib"
-        sources = copy_sources(tree)
+        sources = copy_stdlib_sources(tree)
         times: dict[str, list[float]] = {"compileall": [], "canonicalize": [], "check": []}
         for _ in range(args.rounds):
             start = time.perf_counter()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import marshal
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -19,9 +18,8 @@ import pytest
 
 from remap_backend.archives import normalize_path
 from remap_backend.archives.pyc import canonical_marshal, canonical_pyc
+from support.stdlib import copy_stdlib_sources
 
-STDLIB = Path(sysconfig.get_paths()["stdlib"])
-SKIP_DIRS = {"site-packages", "dist-packages", "__pycache__"}
 # Importing these starts programs (GUI, browser, REPL) or is a test suite.
 SKIP_IMPORTS = {"antigravity", "this", "idlelib", "turtledemo", "test", "__phello__", "__hello__"}
 
@@ -38,16 +36,6 @@ for name in names:
     imported[name] = getattr(module, "__file__", None) or ""
 print(json.dumps(imported))
 """
-
-
-def copy_sources(target: Path) -> None:
-    for source in STDLIB.rglob("*.py"):
-        relative = source.relative_to(STDLIB)
-        if SKIP_DIRS & set(relative.parts):
-            continue
-        destination = target / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
 
 
 def module_names(tree: Path) -> list[str]:
@@ -83,7 +71,7 @@ def same_object(a: object, b: object) -> bool:
 @pytest.mark.e2e
 def test_whole_stdlib(tmp_path: Path) -> None:
     tree = tmp_path / "lib"
-    copy_sources(tree)
+    copy_stdlib_sources(tree)
     # legacy layout (-b): foo.pyc next to foo.py, importable once the source is gone
     subprocess.run([sys.executable, "-m", "compileall", "-q", "-b", "-j", "2", str(tree)],
                    capture_output=True, check=False)
