@@ -7,8 +7,6 @@ shows both the failure without the proxy and the fix with it.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import pytest
 from remap_backend.epoch import epoch_from
 
+from support.frontends import run_in_wheel
 from support.leaks import dwarf_paths
 from support.reproducibility import check_example_reproducible, temporary_directory_names
 
@@ -26,12 +25,7 @@ PLACEHOLDER = "/remap/"
 
 def call_in_wheel(wheel: Path, tmp_path: Path, module: str, expression: str) -> str:
     """Evaluate ``expression`` with the wheel's (compiled) package importable."""
-    target = tmp_path / f"unpacked-{wheel.stem}"
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(target)
-    code = f"import sys; sys.path.insert(0, {str(target)!r}); import {module}; print({expression})"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    return done.stdout.strip()
+    return run_in_wheel(wheel, tmp_path, f"import {module}; print({expression})")
 
 
 def absolute_dwarf_paths(wheel: Path) -> set[str]:

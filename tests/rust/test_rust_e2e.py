@@ -12,28 +12,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from support import frontends
+from support.frontends import run_in_wheel
 from support.reproducibility import check_example_reproducible, forbidden_paths, leaks_in_wheel, plain_sdist
 
 pytestmark = pytest.mark.e2e
-
-
-def call_extension(wheel: Path, tmp_path: Path, code: str) -> str:
-    """Run ``code`` with the wheel's contents importable; return what it prints."""
-    target = Path(tempfile.mkdtemp(prefix="unpacked-", dir=tmp_path))
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(target)
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=target, capture_output=True, text=True, check=True,
-    )
-    return done.stdout.strip()
 
 
 def sbom_text(wheel: Path) -> str:
@@ -54,8 +42,8 @@ def test_maturin_pyo3_reproducible(proxy_wheelhouse: Path, uv_cache: Path, tmp_p
 
     # The project's build.rustflags (--cfg hello_pyo3_project_flag) survived our --remap-path-prefix.
     code = "import hello_pyo3; print(hello_pyo3.project_flag(), hello_pyo3.greet('x'))"
-    assert call_extension(report.wheels[0], tmp_path, code) == "True hello, x"
-    assert call_extension(report.plain_wheel, tmp_path, code) == "True hello, x"
+    assert run_in_wheel(report.wheels[0], tmp_path, code) == "True hello, x"
+    assert run_in_wheel(report.plain_wheel, tmp_path, code) == "True hello, x"
 
     # maturin's SBOM names the source tree; the proxy's copy names the placeholder instead.
     assert "path+file:///remap/source#" in sbom_text(report.wheels[0])
@@ -68,8 +56,8 @@ def test_rust_cc_reproducible(proxy_wheelhouse: Path, uv_cache: Path, tmp_path: 
     code = "import rust_cc as m; print(m.c_source_file(), m.rust_source_file(), m.add(), m.project_flag())"
     # __FILE__ of the C file compiled by build.rs through the cc crate: the placeholder, not the
     # random directory; and the project's target.'cfg(unix)' rustflags still reached rustc.
-    assert call_extension(report.wheels[0], tmp_path, code) == "/remap/source/csrc/greeting.c src/lib.rs 5 True"
-    plain = call_extension(report.plain_wheel, tmp_path, code).split()
+    assert run_in_wheel(report.wheels[0], tmp_path, code) == "/remap/source/csrc/greeting.c src/lib.rs 5 True"
+    plain = run_in_wheel(report.plain_wheel, tmp_path, code).split()
     assert plain[0].endswith("/csrc/greeting.c") and not plain[0].startswith("/remap/"), plain
     assert any(plain[0].startswith(leak.found) or leak.found in plain[0] for leak in report.plain_leaks), plain
     assert plain[1:] == ["src/lib.rs", "5", "True"]
@@ -98,7 +86,7 @@ def test_rust_cc_with_explicit_target(proxy_wheelhouse: Path, uv_cache: Path, tm
     leaks = leaks_in_wheel(wheel, needles)
     assert not leaks, "\n".join(map(str, leaks[:20]))
     code = "import rust_cc as m; print(m.c_source_file(), m.project_flag())"
-    assert call_extension(wheel, tmp_path, code) == "/remap/source/csrc/greeting.c True"
+    assert run_in_wheel(wheel, tmp_path, code) == "/remap/source/csrc/greeting.c True"
 
     # Plain maturin with the same --target leaks the random directory.
     plain_env = frontends.frontend_env(proxy_wheelhouse, uv_cache, tmp_path / "tmp-plain")
@@ -116,6 +104,6 @@ def test_setuptools_rust_gets_the_rust_maps_too(proxy_wheelhouse: Path, uv_cache
         "setuptools-rust", proxy_wheelhouse, uv_cache, tmp_path, frontend_names=("build", "uv"),
     )
     code = "import hello_setuptools_rust as m; print(m.c_source_file(), m.project_flag(), m.add())"
-    assert call_extension(report.wheels[0], tmp_path, code) == "/remap/source/csrc/greeting.c True 5"
-    plain = call_extension(report.plain_wheel, tmp_path, code).split()
+    assert run_in_wheel(report.wheels[0], tmp_path, code) == "/remap/source/csrc/greeting.c True 5"
+    plain = run_in_wheel(report.plain_wheel, tmp_path, code).split()
     assert not plain[0].startswith("/remap/") and plain[1:] == ["True", "5"], plain

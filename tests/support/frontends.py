@@ -119,3 +119,12 @@ def compiled_members(wheel: Path) -> dict[str, bytes]:
         name: data for name, data in wheel_members(wheel).items()
         if name.endswith((".so", ".pyd", ".dylib")) or ".so." in name
     }
+
+
+def run_in_wheel(wheel: Path, parent: Path, code: str) -> str:
+    """Run Python ``code`` beside the wheel's unpacked contents (its packages import); return stdout."""
+    target = Path(tempfile.mkdtemp(prefix="unpacked-", dir=parent))
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    done = subprocess.run([sys.executable, "-c", code], cwd=target, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
