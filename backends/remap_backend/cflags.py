@@ -13,6 +13,8 @@ import re
 import shlex
 from typing import Iterable, Mapping, Sequence
 
+from . import carriers
+from .carriers import Carrier
 from .compilers import PrefixMapSupport
 from .pathmap import PathMap, normalized_source
 
@@ -78,9 +80,16 @@ def flag_environment(
     maps: Sequence[PathMap],
     support: PrefixMapSupport,
     variables: Sequence[str],
+    carrier: Carrier = carriers.GENERIC,
 ) -> dict[str, str]:
-    """``{variable: user value + map flags}`` for each of ``variables``; {} if nothing to add."""
-    flags = prefix_map_flags(without_user_mapped(maps, environ), support)
+    """``{variable: user value + map flags}`` for each of ``variables``; {} if nothing to add.
+
+    Each flag is quoted the way ``carrier``'s consumer splits the variable;
+    a map it cannot hold raises :class:`.carriers.UnmappedPath`.
+    """
+    own = without_user_mapped(maps, environ)
+    carriers.check(own, carrier)
+    flags = carriers.quoted(prefix_map_flags(own, support), carrier)
     if not flags:
         return {}
     return {variable: appended(environ.get(variable), flags) for variable in variables}
@@ -89,8 +98,10 @@ def flag_environment(
 def nvcc_environment(
     environ: Mapping[str, str], maps: Sequence[PathMap], support: PrefixMapSupport
 ) -> dict[str, str]:
-    """``NVCC_APPEND_FLAGS`` (CUDA >= 11.5) with each map behind ``-Xcompiler``."""
-    flags = prefix_map_flags(without_user_mapped(maps, environ), support)
+    """``NVCC_APPEND_FLAGS`` (CUDA >= 11.5) with each map behind ``-Xcompiler`` (split at whitespace)."""
+    own = without_user_mapped(maps, environ)
+    carriers.check(own, carriers.Carrier("NVCC_APPEND_FLAGS", str, carriers.WHITESPACE.refusal))
+    flags = prefix_map_flags(own, support)
     if not flags:
         return {}
     return {"NVCC_APPEND_FLAGS": appended(environ.get("NVCC_APPEND_FLAGS"), nvcc_flags(flags))}

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from . import carriers
 from .atomic import atomic_write_bytes
 from .pathmap import PathMap
 
@@ -55,9 +56,14 @@ if(REMAP_BACKEND_PATH_MAPS)
       continue()
     endif()
     foreach(_remap_map IN LISTS REMAP_BACKEND_PATH_MAPS)
+      # '>' would end the generator expression early.
+      string(REPLACE ">" "$<ANGLE-R>" _remap_map "${_remap_map}")
       foreach(_remap_option IN LISTS _remap_options)
         if(_remap_lang STREQUAL "CUDA")
-          add_compile_options("$<$<COMPILE_LANGUAGE:CUDA>:SHELL:-Xcompiler=${_remap_option}=${_remap_map}>")
+          # SHELL: splits like a shell: one double-quoted word, its \\ and " escaped.
+          string(REPLACE "\\\\" "\\\\\\\\" _remap_word "${_remap_option}=${_remap_map}")
+          string(REPLACE "\\"" "\\\\\\"" _remap_word "${_remap_word}")
+          add_compile_options("$<$<COMPILE_LANGUAGE:CUDA>:SHELL:\\"-Xcompiler=${_remap_word}\\">")
         else()
           add_compile_options("$<$<COMPILE_LANGUAGE:${_remap_lang}>:${_remap_option}=${_remap_map}>")
           if(NOT CMAKE_VERSION VERSION_LESS 3.18)
@@ -72,7 +78,14 @@ endif()
 
 
 def maps_value(maps: Sequence[PathMap]) -> str:
-    """The maps as a CMake list, in emit order."""
+    """The maps as a CMake list, in emit order; raises UnmappedPath for a path the list cannot hold.
+
+    Spaces, quotes, ``$`` and ``\\`` survive: the script passes each item as
+    one quoted argument and CMake quotes it for the shell. ``>`` is escaped by
+    the script. A ``;`` or bracket breaks the list (and ``$<SEMICOLON>`` is
+    split again in COMPILE_OPTIONS), so those are refused.
+    """
+    carriers.check(maps, carriers.CMAKE_LIST)
     return ";".join(f"{m.source}={m.target}" for m in maps)
 
 

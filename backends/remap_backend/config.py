@@ -46,6 +46,8 @@ class Settings:
     normalize: bool = True
     verbose: bool = False
     cmake_build_dirs: tuple[str, ...] = ()
+    #: Build on, with a warning, when a carrier cannot hold a varying path (the wheel then differs).
+    allow_unmapped: bool = False
     #: Config-settings for the wrapped backend (``remap.*`` keys removed).
     forwarded: dict[str, Any] | None = field(default=None, compare=False)
 
@@ -128,6 +130,7 @@ _OPTIONS = {
     "normalize": _Option("normalize", _as_bool),
     "verbose": _Option("verbose", _as_bool),
     "cmake-build-dirs": _Option("cmake_build_dirs", _as_str_list, merge_lists=True),
+    "allow-unmapped": _Option("allow_unmapped", _as_bool),
 }
 _TABLE_KEYS = sorted(set(_OPTIONS) - {"map"})
 _SETTING_KEYS = sorted(set(_OPTIONS) - {"path-map", "requires"})

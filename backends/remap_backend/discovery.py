@@ -23,6 +23,9 @@ RUSTUP_HOME                     /remap/rustup                toolchain sources
 
 User maps (``[tool.remap-backend] path-map``, ``-C remap.map=FROM=TO``) come
 first and win over a discovered map of the same path.
+
+Paths with spaces and other special characters are kept: each renderer
+quotes them for its carrier, or refuses them (:mod:`.carriers`).
 """
 
 from __future__ import annotations
@@ -52,11 +55,6 @@ PLACEHOLDERS = frozenset({SOURCE, BUILD, ENV, PYTHON, PYTHON_INCLUDE, TMP, HOME,
 #: Prefixes shared by every program on a system: mapping them would rename
 #: system headers too, so only the interpreter's own directories are mapped.
 SYSTEM_PREFIXES = frozenset({"/", "/usr", "/usr/local"})
-
-#: Characters that break a path inside a whitespace-split flags variable
-#: (CFLAGS, RUSTFLAGS, CMake lists) or the FROM=TO syntax of the map flags.
-UNSAFE_CHARACTERS = frozenset(" \t\n\"'\\;=$`")
-
 
 @dataclass(frozen=True)
 class Runtime:
@@ -92,7 +90,7 @@ class Runtime:
 class Discovery:
     #: In emit order (general first), each source once.
     maps: tuple[PathMap, ...]
-    #: Varying paths that cannot be written into flags, with the reason.
+    #: Varying paths that cannot be mapped at all (not absolute, the root), with the reason.
     skipped: tuple[tuple[str, str], ...] = field(default=())
 
 
@@ -203,9 +201,6 @@ def unsafe_reason(path: str) -> str | None:
         return "not an absolute path"
     if normalized_source(path) == os.sep:
         return "the file system root"
-    bad = sorted(set(path) & UNSAFE_CHARACTERS)
-    if bad:
-        return f"contains {' '.join(repr(c) for c in bad)}, which flag variables cannot carry"
     return None
 
 
@@ -223,8 +218,6 @@ def discover(
     kept, skipped = [], []
     for path_map in with_resolved(given) + with_resolved(found):
         reason = unsafe_reason(path_map.source)
-        if reason is None and set(path_map.target) & UNSAFE_CHARACTERS:
-            reason = f"its target {path_map.target!r} contains characters flag variables cannot carry"
         if reason:
             skipped.append((path_map.source, reason))
         else:

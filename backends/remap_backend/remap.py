@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from . import cflags, compilers, discovery, log
+from . import carriers, cflags, compilers, discovery, log
 from .adapters.base import Adapter
 from .context import BuildContext
 from .pathmap import PathMap
@@ -46,18 +46,20 @@ def c_family_environment(
     c_variables: Sequence[str] = GENERIC_C_VARIABLES,
     fortran: bool = True,
     cuda: bool = True,
+    carrier: carriers.Carrier = carriers.GENERIC,
 ) -> dict[str, str]:
     """Map flags appended to ``c_variables`` (and Fortran/CUDA ones where those compilers exist).
 
     The options are the ones the compiler in ``CC`` (else Python's ``CC``)
-    accepts, so an old GCC gets ``-fdebug-prefix-map`` instead.
+    accepts, so an old GCC gets ``-fdebug-prefix-map`` instead. ``carrier``
+    says how the variables' consumer splits them (see :mod:`.carriers`).
     """
     support = compilers.probe(tuple(compilers.c_compiler(environ)))
-    environment = cflags.flag_environment(environ, maps, support, c_variables)
+    environment = cflags.flag_environment(environ, maps, support, c_variables, carrier)
     fortran_command = compilers.fortran_compiler(environ) if fortran else None
     if fortran_command:
         fortran_support = compilers.probe(tuple(fortran_command), "f95")
-        environment.update(cflags.flag_environment(environ, maps, fortran_support, FORTRAN_VARIABLES))
+        environment.update(cflags.flag_environment(environ, maps, fortran_support, FORTRAN_VARIABLES, carrier))
     if cuda and compilers.nvcc_present(environ):
         environment.update(cflags.nvcc_environment(environ, maps, support))
     return environment
@@ -75,15 +77,33 @@ def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
     )
     for path, reason in found.skipped:
         log.warn(f"not remapping {path}: {reason}; rename it or build elsewhere for a reproducible wheel")
-    environment = adapter.environment(build_ctx, found.maps)
+    maps = found.maps
+    while True:
+        try:
+            environment, config_settings = _render(ctx, build_ctx, adapter, maps)
+            return RemapPlan(maps=maps, environment=environment, config_settings=config_settings)
+        except carriers.UnmappedPath as exc:
+            if not ctx.settings.allow_unmapped:
+                raise
+            # The user accepts a differing wheel: drop that map (for every
+            # carrier, so no carrier gets half of it) and render again.
+            log.warn(f"{exc.problem}; left unmapped (remap.allow-unmapped = true)")
+            maps = tuple(m for m in maps if m.source != exc.path)
+
+
+def _render(
+    ctx: BuildContext, build_ctx: BuildContext, adapter: Adapter, maps: Sequence[PathMap]
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The adapter's environment, the Rust flags and the map-carrying config-settings for ``maps``."""
+    environment = adapter.environment(build_ctx, maps)
     # Rust last, seeing the C flags already planned: it leaves alone a CFLAGS
     # that carries the maps (the cc crate would join both and map twice) and
     # adds nothing when the adapter already rendered the Rust flags.
     rust_ctx = dataclasses.replace(build_ctx, environ={**ctx.environ, **environment})
     from . import rustflags  # imported only by builds that compile
 
-    environment.update(rustflags.rust_environment(rust_ctx.environ, rust_ctx.source_dir, found.maps))
+    environment.update(rustflags.rust_environment(rust_ctx.environ, rust_ctx.source_dir, maps))
     # Config-settings that carry the maps themselves (meson's -D options for a
     # build directory set up before) can only be made once the maps are known.
-    config_settings = adapter.config_settings_with_maps(build_ctx, found.maps)
-    return RemapPlan(maps=found.maps, environment=environment, config_settings=config_settings)
+    config_settings = adapter.config_settings_with_maps(build_ctx, maps)
+    return environment, config_settings

@@ -27,7 +27,7 @@ import subprocess
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from . import log
+from . import carriers, log
 from .cargoconfig import CargoConfig, cfg_matches, load_cargo_configs, parse_print_cfg
 from .pathmap import PathMap, ordered
 
@@ -47,9 +47,16 @@ def remap_flags(maps: Iterable[PathMap]) -> list[str]:
     """``--remap-path-prefix=FROM=TO`` per map, general before specific (rustc applies the last match).
 
     rustc splits at the *last* ``=``, so a target containing ``=`` cannot be
-    expressed; such a map is left out.
+    expressed: :class:`.carriers.UnmappedPath`.
     """
-    return [f"{REMAP_OPTION}={m.source}={m.target}" for m in ordered(maps) if "=" not in m.target]
+    maps = ordered(maps)
+    carriers.check(maps, carriers.ENCODED, carriers.rustc_option_refusal)
+    return [f"{REMAP_OPTION}={m.source}={m.target}" for m in maps]
+
+
+def cargo_words(value: str) -> list[str]:
+    """``RUSTFLAGS`` as cargo splits it: at each space, each piece trimmed, empty ones dropped."""
+    return [word.strip() for word in value.split(" ") if word.strip()]
 
 
 def for_rustc(maps: Iterable[PathMap]) -> list[PathMap]:
@@ -143,9 +150,12 @@ def cargo_rustflags_environment(
     """The one environment update that appends ``flags`` to the rustflags cargo will use.
 
     ``triple`` and ``cfg`` are called only when the answer depends on them
-    (they run rustc). Flags containing whitespace can only travel in
-    ``CARGO_ENCODED_RUSTFLAGS``; where that is not the active source they are
-    dropped with a warning rather than allowed to split.
+    (they run rustc). A flag with whitespace (a path with a space) can only
+    travel in ``CARGO_ENCODED_RUSTFLAGS``: ``RUSTFLAGS`` is then carried over
+    into it word for word (cargo reads only one of them), and with no
+    rustflags anywhere else it holds just the maps. Rustflags from cargo's
+    config (files or their ``CARGO_*_RUSTFLAGS`` environment form, split at
+    whitespace) would be replaced by it, so that raises :class:`.carriers.UnmappedPath`.
     """
     if not flags:
         return {}
@@ -153,20 +163,30 @@ def cargo_rustflags_environment(
         current = environ[ENCODED_RUSTFLAGS]
         words = current.split(ENCODED_SEPARATOR) if current else []
         return {ENCODED_RUSTFLAGS: ENCODED_SEPARATOR.join([*words, *flags])}
-    safe = [flag for flag in flags if not any(c.isspace() for c in flag)]
-    for flag in flags:
-        if flag not in safe:
-            log.warn(f"cannot pass {flag!r} to cargo through a whitespace-split variable; left out")
-    if RUSTFLAGS in environ:
-        return {RUSTFLAGS: _appended_words(environ[RUSTFLAGS], safe)}
+    spaced = [flag for flag in flags if carriers.WHITESPACE.refusal(flag)]
     has_target_tables = any(c.target_rustflags for c in configs) or any(
         _TARGET_ENV_RUSTFLAGS.match(key) for key in environ
     )
+    if spaced:
+        if RUSTFLAGS in environ:
+            return {ENCODED_RUSTFLAGS: ENCODED_SEPARATOR.join([*cargo_words(environ[RUSTFLAGS]), *flags])}
+        sources = [c.path for c in configs if c.build_rustflags is not None or c.target_rustflags]
+        sources += [key for key in environ if key == BUILD_RUSTFLAGS or _TARGET_ENV_RUSTFLAGS.match(key)]
+        if not sources:
+            return {ENCODED_RUSTFLAGS: ENCODED_SEPARATOR.join(flags)}
+        path = spaced[0][len(REMAP_OPTION) + 1:].rpartition("=")[0]
+        raise carriers.UnmappedPath(
+            path, f"cargo, whose rustflags come from {sources[-1]}",
+            "cargo's config rustflags split at whitespace, and CARGO_ENCODED_RUSTFLAGS would replace "
+            "them (put your rustflags into CARGO_ENCODED_RUSTFLAGS yourself to fix it)",
+        )
+    if RUSTFLAGS in environ:
+        return {RUSTFLAGS: _appended_words(environ[RUSTFLAGS], flags)}
     if has_target_tables:
         name = target_env_name(triple())
         if target_tables_apply(configs, environ, triple(), cfg):
-            return {name: _appended_words(environ.get(name), safe)}
-    return {BUILD_RUSTFLAGS: _appended_words(environ.get(BUILD_RUSTFLAGS), safe)}
+            return {name: _appended_words(environ.get(name), flags)}
+    return {BUILD_RUSTFLAGS: _appended_words(environ.get(BUILD_RUSTFLAGS), flags)}
 
 
 # -- the cc crate -------------------------------------------------------------
@@ -193,11 +213,24 @@ def cc_compiler(environ: Mapping[str, str], target: str | None, cross: bool) -> 
     return ["cc"]
 
 
+#: The cc crate reads ``*FLAGS`` with shell quoting only when this is true (cc >= 1.1.11).
+CC_SHELL_ESCAPED = "CC_SHELL_ESCAPED_FLAGS"
+#: The first cc release that knows :data:`CC_SHELL_ESCAPED`.
+CC_SHELL_ESCAPED_SINCE = (1, 1, 11)
+#: Every ``*FLAGS`` variable the cc crate splits the same way.
+CC_FLAG_VARIABLES = ("CFLAGS", "CXXFLAGS", "ARFLAGS", "RANLIBFLAGS")
+
+
+def _truthy_for_cc(value: str) -> bool:
+    return value not in ("", "0", "false", "no")
+
+
 def cc_flags_environment(
     environ: Mapping[str, str],
     target: str | None,
     cross: bool,
     c_flags: Sequence[str],
+    cc_versions: Sequence[tuple[int, ...]] = (),
 ) -> dict[str, str]:
     """Append the C maps to the cc crate's ``CFLAGS`` and ``CXXFLAGS``, in the spelling it reads first.
 
@@ -205,23 +238,108 @@ def cc_flags_environment(
     compiling) is created, so a plain ``CFLAGS`` meant for other tools is not
     touched. A value that already holds every flag (another renderer put them
     there) is left alone, so cc >= 1.1, which joins all spellings, gets each once.
+
+    cc splits at whitespace unless ``CC_SHELL_ESCAPED_FLAGS`` is set. When a
+    flag needs quoting (a path with a space), or a variable cc reads already
+    holds a shell-quoted map (meson's and CMake's ``CFLAGS``), it is turned on,
+    provided that reads the user's own words the same (no quote or backslash
+    in them), the user did not turn it off, and no cc in ``cc_versions``
+    (from Cargo.lock) predates it; else :class:`.carriers.UnmappedPath`.
     """
-    shell_escaped = environ.get("CC_SHELL_ESCAPED_FLAGS", "").lower() in ("1", "true", "yes")
-    if shell_escaped:
-        rendered = [shlex.quote(flag) for flag in c_flags]
-    else:
-        rendered = [flag for flag in c_flags if not any(c.isspace() for c in flag)]
+    read = [name for variable in CC_FLAG_VARIABLES for name in cc_variables(variable, target, cross)]
+    quoted_in_place = [
+        name for name in read
+        if environ.get(name) and _holds_quoted_map(environ[name])
+    ]
+    needs_shell = quoted_in_place or any(shlex.quote(flag) != flag for flag in c_flags)
+    updates: dict[str, str] = {}
+    shell = _truthy_for_cc(environ.get(CC_SHELL_ESCAPED, ""))
+    if needs_shell and not shell:
+        path = _first_path(c_flags) or _first_path(shlex.split(environ[quoted_in_place[0]]))
+        refusal = _shell_escaping_refusal(environ, read, cc_versions)
+        if refusal:
+            raise carriers.UnmappedPath(path, "the cc crate's CFLAGS (C code built by build.rs)", refusal)
+        updates[CC_SHELL_ESCAPED] = "1"
+        shell = True
+    rendered = [shlex.quote(flag) for flag in c_flags] if shell else list(c_flags)
     if not rendered:
-        return {}
-    updates = {}
+        return updates
     for variable in ("CFLAGS", "CXXFLAGS"):
         names = cc_variables(variable, target, cross)
         active = next((name for name in names if name in environ), names[-2])
         current = environ.get(active, "")
-        if current and all(flag in current.split() for flag in rendered):
+        words = shlex.split(current) if shell else current.split()
+        if current and all(flag in words for flag in c_flags):
             continue
         updates[active] = _appended_words(current, rendered)
     return updates
+
+
+_C_MAP_WORD = re.compile(r"^-f(?:file|debug|macro)-prefix-map=")
+
+
+def _holds_quoted_map(value: str) -> bool:
+    """Whether a flags value holds a prefix-map flag that only a shell split reads whole."""
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        return False
+    return any(_C_MAP_WORD.match(word) and shlex.quote(word) != word for word in words)
+
+
+def _first_path(flags: Sequence[str]) -> str | None:
+    for flag in flags:
+        if _C_MAP_WORD.match(flag) and shlex.quote(flag) != flag:
+            return flag.split("=", 1)[1].rpartition("=")[0]
+    return None
+
+
+def _shell_escaping_refusal(
+    environ: Mapping[str, str], read: Sequence[str], cc_versions: Sequence[tuple[int, ...]]
+) -> str | None:
+    """Why CC_SHELL_ESCAPED_FLAGS cannot be turned on for this build, or None."""
+    if CC_SHELL_ESCAPED in environ:
+        return f"it splits them at whitespace, and you set {CC_SHELL_ESCAPED}={environ[CC_SHELL_ESCAPED]!r}"
+    old = [v for v in cc_versions if v < CC_SHELL_ESCAPED_SINCE]
+    if old:
+        version = ".".join(map(str, min(old)))
+        return f"cc {version} (Cargo.lock) splits them at whitespace; update cc to >= 1.1.11"
+    for name in read:
+        value = environ.get(name, "")
+        own = value
+        for word in (shlex.split(value) if _holds_quoted_map(value) else []):
+            if _C_MAP_WORD.match(word):
+                own = own.replace(shlex.quote(word), "")
+        if any(c in own for c in "'\"\\"):
+            return (f"it splits them at whitespace, and {CC_SHELL_ESCAPED} would also change how it reads "
+                    f"the quotes in your {name}")
+    return None
+
+
+def cc_versions_locked(source_dir: Path, depth: int = 3) -> list[tuple[int, ...]]:
+    """Versions of the ``cc`` crate in the Cargo.lock files near the top of the tree."""
+    found = []
+    level = [source_dir]
+    for _ in range(depth + 1):
+        following = []
+        for directory in level:
+            lock = directory / "Cargo.lock"
+            if lock.is_file():
+                found += _cc_versions_in(lock.read_text(encoding="utf-8", errors="replace"))
+            try:
+                following += [e for e in directory.iterdir() if e.is_dir() and not e.name.startswith(".")
+                              and e.name not in ("target", "build", "dist", "node_modules", "__pycache__")]
+            except OSError:
+                continue
+        level = following
+    return found
+
+
+_LOCKED_CC = re.compile(r'^name = "cc"\nversion = "(\d+)\.(\d+)\.(\d+)', re.MULTILINE)
+
+
+def _cc_versions_in(text: str) -> list[tuple[int, ...]]:
+    return [tuple(int(part) for part in match.groups()) for match in _LOCKED_CC.finditer(text)]
 
 
 # -- probes (side effects) ------------------------------------------------------
@@ -330,7 +448,8 @@ def rust_environment(
     cross = bool(explicit) and explicit != host()
     cc_read = [name for variable in ("CFLAGS", "CXXFLAGS") for name in cc_variables(variable, cc_target, cross)]
     render = c_flags or _default_c_flags(environ, maps, cc_read)
-    updates.update(cc_flags_environment(environ, cc_target, cross, render(cc_compiler(environ, cc_target, cross))))
+    rendered = render(cc_compiler(environ, cc_target, cross))
+    updates.update(cc_flags_environment(environ, cc_target, cross, rendered, cc_versions_locked(source_dir)))
     return updates
 
 
@@ -350,6 +469,8 @@ def _default_c_flags(
     for name in cc_read:
         taken |= sources_mapped_by(environ.get(name, ""))
     remaining = [m for m in ordered(maps) if normalized_source(m.source) not in taken]
+
+    carriers.check(remaining, carriers.ENCODED)  # the option syntax; cc's quoting is decided later
 
     def render(compiler: list[str]) -> list[str]:
         return prefix_map_flags(remaining, probe(tuple(compiler))) if remaining else []

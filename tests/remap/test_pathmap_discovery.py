@@ -119,12 +119,19 @@ def test_user_maps_win_over_discovered_ones_for_the_same_path():
     assert len([m for m in found.maps if m.source == "/work/proj"]) == 1
 
 
-def test_paths_flags_cannot_carry_are_skipped_with_a_reason():
+def test_paths_with_spaces_and_special_characters_are_kept_for_the_renderers():
+    """Discovery no longer drops them: each carrier quotes or refuses them (tests/remap/test_carriers.py)."""
     found = discover(Path("/home/me/my project"), [], {"HOME": "/home/a=b"}, (), runtime())
+    assert not found.skipped
+    targets = {m.source: m.target for m in found.maps}
+    assert targets["/home/me/my project"] == "/remap/source"
+    assert targets["/home/a=b"] == "/remap/home"
+
+
+def test_relative_paths_and_the_root_are_skipped_with_a_reason():
+    found = discover(Path("/src"), [], {"HOME": "/"}, (("relative/dir", "/x"),), runtime())
     skipped = dict(found.skipped)
-    assert "contains ' '" in skipped["/home/me/my project"]
-    assert "'='" in skipped["/home/a=b"]
-    assert all(" " not in m.source and "=" not in m.source for m in found.maps)
+    assert skipped == {"relative/dir": "not an absolute path", "/": "the file system root"}
 
 
 def test_a_symlinked_directory_is_mapped_under_both_spellings(tmp_path):

@@ -53,9 +53,13 @@ def test_remap_flags_put_general_maps_first() -> None:
     ]
 
 
-def test_remap_flags_leave_out_targets_rustc_cannot_parse() -> None:
-    # rustc splits FROM=TO at the last '=': a target with '=' would map the wrong prefix.
-    assert remap_flags([PathMap("/x", "/y=z"), PathMap("/p=q", "/r")]) == ["--remap-path-prefix=/p=q=/r"]
+def test_remap_flags_refuse_targets_rustc_cannot_parse() -> None:
+    # rustc splits FROM=TO at the last '=': a source with '=' is fine, a target with '=' maps the wrong prefix.
+    from remap_backend.carriers import UnmappedPath
+
+    assert remap_flags([PathMap("/p=q", "/r")]) == ["--remap-path-prefix=/p=q=/r"]
+    with pytest.raises(UnmappedPath, match=r"cannot map '/x' for rustc: .*last '='.*allow-unmapped"):
+        remap_flags([PathMap("/x", "/y=z"), PathMap("/p=q", "/r")])
 
 
 @pytest.mark.parametrize(

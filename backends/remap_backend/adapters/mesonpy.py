@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from .. import compilers, discovery
+from .. import carriers, compilers, discovery
 from ..builddirs import temporary_build_dir
 from ..cflags import prefix_map_flags, without_user_mapped
 from ..context import BuildContext
@@ -83,7 +83,7 @@ def without_our_maps(values: Sequence[str], targets: set[str]) -> list[str]:
 
 
 def meson_array(values: Sequence[str]) -> str:
-    """An array option value for ``-D`` (meson parses a leading ``[`` as a Python literal)."""
+    """An array option value for ``-D``: meson reads a leading ``[`` with ``ast.literal_eval``, so any string survives."""
     return "[" + ", ".join(repr(v) for v in values) + "]"
 
 
@@ -101,7 +101,7 @@ class MesonPythonAdapter(Adapter):
         return [build_dir] if build_dir is not None else []
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-        return c_family_environment(ctx.environ, maps, c_variables=MESON_VARIABLES)
+        return c_family_environment(ctx.environ, maps, c_variables=MESON_VARIABLES, carrier=carriers.MESON)
 
     def config_settings_with_maps(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, Any]:
         """For a build directory meson set up before, the current maps as ``-D`` setup-args."""
@@ -110,7 +110,9 @@ class MesonPythonAdapter(Adapter):
         if build_dir is None or not configured(build_dir):
             return settings
         support = compilers.probe(tuple(compilers.c_compiler(ctx.environ)))
-        flags = prefix_map_flags(without_user_mapped(maps, ctx.environ), support)
+        own = without_user_mapped(maps, ctx.environ)
+        carriers.check(own, carriers.MESON)
+        flags = prefix_map_flags(own, support)
         ours = {m.target for m in maps} | discovery.PLACEHOLDERS
         options = [
             f"-D{name}={meson_array([*without_our_maps(value, ours), *flags])}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .. import cmake, log
+from .. import carriers, cmake, log
 from ..builddirs import temporary_build_dir
 from ..cflags import without_user_mapped
 from ..context import BuildContext
@@ -100,7 +100,7 @@ class ScikitBuildCoreAdapter(Adapter):
         if user_defines_project_include(ctx):
             log.warn("the project sets CMAKE_PROJECT_INCLUDE itself; path maps go in CFLAGS/CXXFLAGS, "
                      "which CMake reads only when it first configures a build directory")
-        return c_family_environment(ctx.environ, maps, c_variables=("CFLAGS", "CXXFLAGS"))
+        return c_family_environment(ctx.environ, maps, c_variables=("CFLAGS", "CXXFLAGS"), carrier=carriers.CMAKE_FLAGS)
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         build_dir = user_build_dir(ctx)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from .. import carriers
 from ..context import BuildContext
 from ..pathmap import PathMap
 from ..remap import c_family_environment
@@ -27,7 +28,8 @@ class SetuptoolsAdapter(Adapter):
     name = "setuptools"
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-        return c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False)
+        return c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False,
+                                    carrier=carriers.SPLIT_QUOTED)
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         return [ctx.source_dir / "build"]
