@@ -93,12 +93,23 @@ CMAKE_FLAGS = Carrier(
     "CFLAGS/CXXFLAGS read by CMake", shlex.quote,
     _unsafe("$\n\r", "CMake (it copies CFLAGS into its rules unescaped)"),
 )
-GENERIC = Carrier(
-    "CFLAGS/CXXFLAGS (read by CMake, meson or autotools' configure)", lambda word: word,
-    _unsafe(string.whitespace + "'\"\\$`;&|<>()*?[]#~{}!", "autotools' configure (it splits $CFLAGS at whitespace unquoted)"),
-)
+_SHELL_SPECIAL = "'\"\\$`;&|<>()*?[]#~{}!"
+
+
+def _generic_refusal(text: str) -> str | None:
+    """Whitespace, control and shell characters: configure, make and CMake would each read them differently."""
+    bad = sorted({c for c in text if c.isspace() or ord(c) < 32 or ord(c) == 127 or c in _SHELL_SPECIAL})
+    if not bad:
+        return None
+    return (f"it cannot hold {' '.join(repr(c) for c in bad)} (autotools' configure splits $CFLAGS at "
+            "whitespace without unquoting, make and CMake's rules hand it to a shell)")
+
+
+GENERIC = Carrier("CFLAGS/CXXFLAGS (read by CMake, meson or autotools' configure)", lambda word: word,
+                  _generic_refusal)
 CMAKE_LIST = Carrier("the CMake path-map script", lambda word: word, _cmake_list_refusal)
-WHITESPACE = Carrier("a whitespace-split flags variable", lambda word: word, _unsafe(string.whitespace, "it"))
+WHITESPACE = Carrier("a whitespace-split flags variable", lambda word: word,
+                     lambda text: "it cannot hold whitespace" if any(c.isspace() for c in text) else None)
 ENCODED = Carrier("CARGO_ENCODED_RUSTFLAGS", lambda word: word, _unsafe("\x1f", "its separator"))
 
 
