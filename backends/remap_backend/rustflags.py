@@ -140,22 +140,55 @@ def existing_remaps(
     return user_remapped_sources(words)
 
 
+def config_rustflags(
+    environ: Mapping[str, str],
+    configs: Sequence[CargoConfig],
+    triple: Callable[[], str],
+    cfg: Callable[[], frozenset] | None,
+    command_line: int = 0,
+) -> list[str]:
+    """The rustflags cargo takes from its config when no RUSTFLAGS variable is set, in cargo's order.
+
+    Arrays from several layers are joined, lower precedence first: the files,
+    then their environment form, then the last ``command_line`` configs
+    (``--config``). Matching ``target`` tables (the triple's, then the
+    ``cfg(...)`` keys in sorted order) replace ``build.rustflags``.
+    """
+    files, cli = list(configs[:len(configs) - command_line]), list(configs[len(configs) - command_line:])
+    if target_tables_apply(configs, environ, triple(), cfg):
+        name = target_env_name(triple())
+        words = [w for c in files for w in c.target_rustflags.get(triple(), ())]
+        words += environ.get(name, "").split()
+        words += [w for c in cli for w in c.target_rustflags.get(triple(), ())]
+        keys = sorted({k for c in configs for k in c.target_rustflags if k.startswith("cfg(")})
+        for key in keys:
+            try:
+                matches = cfg is not None and cfg_matches(key, cfg())
+            except ValueError:
+                matches = False
+            if matches:
+                words += [w for c in [*files, *cli] for w in c.target_rustflags.get(key, ())]
+        return words
+    words = [w for c in files for w in (c.build_rustflags or ())]
+    words += environ.get(BUILD_RUSTFLAGS, "").split()
+    return words + [w for c in cli for w in (c.build_rustflags or ())]
+
+
 def cargo_rustflags_environment(
     environ: Mapping[str, str],
     configs: Sequence[CargoConfig],
     triple: Callable[[], str],
     cfg: Callable[[], frozenset] | None,
     flags: Sequence[str],
+    command_line: int = 0,
 ) -> dict[str, str]:
     """The one environment update that appends ``flags`` to the rustflags cargo will use.
 
     ``triple`` and ``cfg`` are called only when the answer depends on them
     (they run rustc). A flag with whitespace (a path with a space) can only
-    travel in ``CARGO_ENCODED_RUSTFLAGS``: ``RUSTFLAGS`` is then carried over
-    into it word for word (cargo reads only one of them), and with no
-    rustflags anywhere else it holds just the maps. Rustflags from cargo's
-    config (files or their ``CARGO_*_RUSTFLAGS`` environment form, split at
-    whitespace) would be replaced by it, so that raises :class:`.carriers.UnmappedPath`.
+    travel in ``CARGO_ENCODED_RUSTFLAGS``, which replaces every other source:
+    so the flags cargo would have taken (``RUSTFLAGS`` word for word, else
+    :func:`config_rustflags`) are carried over into it, followed by the maps.
     """
     if not flags:
         return {}
@@ -169,17 +202,10 @@ def cargo_rustflags_environment(
     )
     if spaced:
         if RUSTFLAGS in environ:
-            return {ENCODED_RUSTFLAGS: ENCODED_SEPARATOR.join([*cargo_words(environ[RUSTFLAGS]), *flags])}
-        sources = [c.path for c in configs if c.build_rustflags is not None or c.target_rustflags]
-        sources += [key for key in environ if key == BUILD_RUSTFLAGS or _TARGET_ENV_RUSTFLAGS.match(key)]
-        if not sources:
-            return {ENCODED_RUSTFLAGS: ENCODED_SEPARATOR.join(flags)}
-        path = spaced[0][len(REMAP_OPTION) + 1:].rpartition("=")[0]
-        raise carriers.UnmappedPath(
-            path, f"cargo, whose rustflags come from {sources[-1]}",
-            "cargo's config rustflags split at whitespace, and CARGO_ENCODED_RUSTFLAGS would replace "
-            "them (put your rustflags into CARGO_ENCODED_RUSTFLAGS yourself to fix it)",
-        )
+            words = cargo_words(environ[RUSTFLAGS])
+        else:
+            words = config_rustflags(environ, configs, triple, cfg, command_line)
+        return {ENCODED_RUSTFLAGS: ENCODED_SEPARATOR.join([*words, *flags])}
     if RUSTFLAGS in environ:
         return {RUSTFLAGS: _appended_words(environ[RUSTFLAGS], flags)}
     if has_target_tables:
@@ -442,7 +468,7 @@ def rust_environment(
     def cfg() -> frozenset:
         return target_cfg(environ, source_dir, triple())
 
-    updates = cargo_rustflags_environment(environ, configs, triple, cfg, remap_flags(own))
+    updates = cargo_rustflags_environment(environ, configs, triple, cfg, remap_flags(own), len(command_line_configs))
     named_cc_spellings = any(key.startswith(("CFLAGS_", "CXXFLAGS_", "CC_")) for key in environ)
     cc_target = explicit or (host() if named_cc_spellings else None)
     cross = bool(explicit) and explicit != host()

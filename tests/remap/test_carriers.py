@@ -242,16 +242,20 @@ def test_a_spaced_map_moves_rustflags_into_the_encoded_variable():
     assert kept == {"CARGO_ENCODED_RUSTFLAGS": f"-Cx\x1f{SPACED_FLAG}"}
 
 
-def test_config_rustflags_cannot_take_a_spaced_map():
+def test_config_rustflags_are_carried_over_into_the_encoded_variable():
     from remap_backend.cargoconfig import CargoConfig
 
-    config = CargoConfig(path="/p/.cargo/config.toml", build_rustflags=("--cfg", "mine"))
-    with pytest.raises(UnmappedPath, match=r"'/Users/First Last/.cargo' for cargo, whose rustflags come from "
-                                           r"/p/.cargo/config.toml"):
-        rustflags.cargo_rustflags_environment({}, [config], lambda: "t", None, rustflags.remap_flags([SPACED]))
-    with pytest.raises(UnmappedPath, match="CARGO_BUILD_RUSTFLAGS"):
-        rustflags.cargo_rustflags_environment({"CARGO_BUILD_RUSTFLAGS": "-Cx"}, [], lambda: "t", None,
-                                              rustflags.remap_flags([SPACED]))
+    files = [CargoConfig(path="/home/.cargo/config.toml", build_rustflags=("-Chome",)),
+             CargoConfig(path="/p/.cargo/config.toml", build_rustflags=("--cfg", "mine"))]
+    cli = [CargoConfig(path="--config x", build_rustflags=("-Ccli",))]
+    flags = rustflags.remap_flags([SPACED])
+    env = rustflags.cargo_rustflags_environment({"CARGO_BUILD_RUSTFLAGS": "-Cenv"}, [*files, *cli],
+                                                lambda: "t", None, flags, command_line=1)
+    assert env == {"CARGO_ENCODED_RUSTFLAGS": "\x1f".join(["-Chome", "--cfg", "mine", "-Cenv", "-Ccli", SPACED_FLAG])}
+    table = CargoConfig(path="/p/.cargo/config.toml", build_rustflags=("-Cignored",),
+                        target_rustflags={"cfg(unix)": ("--cfg", "unix_flag"), "t": ("-Ctriple",)})
+    env = rustflags.cargo_rustflags_environment({}, [table], lambda: "t", lambda: frozenset({("unix", None)}), flags)
+    assert env == {"CARGO_ENCODED_RUSTFLAGS": "\x1f".join(["-Ctriple", "--cfg", "unix_flag", SPACED_FLAG])}
 
 
 def rustc_arguments(crate: Path, environ: dict[str, str], tmp_path: Path) -> list[str]:
@@ -292,6 +296,25 @@ def test_real_cargo_gives_rustc_the_spaced_map_whole(user, tmp_path):
         assert broken[0] == "FAILED" and "must contain '=' between FROM and TO" in broken[1], broken
 
 
+@needs_cargo
+@pytest.mark.parametrize("scenario", ["build.rustflags", "target triple table", "target cfg table",
+                                      "cfg table for another os", "CARGO_BUILD_RUSTFLAGS", "env target table"])
+def test_real_cargo_keeps_config_rustflags_beside_a_spaced_map(scenario, tmp_path):
+    from rust.test_rustflags import SCENARIOS, new_crate
+
+    config, user_env = SCENARIOS[scenario]
+    crate = new_crate(tmp_path / "My Crates", config)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CARGO_BUILD_", "CARGO_TARGET_", "CARGO_ENCODED_",
+                                                                     "RUSTFLAGS"))}
+    environ = {**base, **user_env, "CARGO_TARGET_DIR": str(tmp_path / "target")}
+    updates = rustflags.rust_environment(environ, crate, [PathMap(str(crate), "/remap/source")],
+                                         c_flags=lambda compiler: [])
+    assert "CARGO_ENCODED_RUSTFLAGS" in updates, updates
+    argv = rustc_arguments(crate, {**environ, **updates}, tmp_path)
+    assert "project_flag" in argv and f"--remap-path-prefix={crate}=/remap/source" in argv, (updates, argv)
+    assert not {"ignored_by_cargo", "windows_only"} & set(argv)
+
+
 # -- the cc crate ----------------------------------------------------------------
 
 
@@ -325,3 +348,56 @@ def test_cc_versions_come_from_cargo_lock(tmp_path):
     (tmp_path / "rust" / "Cargo.lock").write_text(
         'version = 3\n\n[[package]]\nname = "cc"\nversion = "1.0.83"\n\n[[package]]\nname = "ccx"\nversion = "9.0.0"\n')
     assert rustflags.cc_versions_locked(tmp_path) == [(1, 0, 83)]
+
+
+# -- the plan: fail, or go on with a warning under remap.allow-unmapped ----------------
+
+
+def plan_context(source: Path, allow: bool):
+    from remap_backend.config import Settings
+    from remap_backend.context import BuildContext
+
+    backend = "setuptools.build_meta"
+    return BuildContext(
+        hook="build_wheel", source_dir=source, backend_ref=backend,
+        settings=Settings(backend=backend, allow_unmapped=allow), config_settings={},
+        environ={"PATH": os.environ.get("PATH", ""), "HOME": str(source.parent)}, epoch=0,
+    )
+
+
+def test_a_path_no_carrier_takes_fails_the_plan_unless_allowed(tmp_path, capsys):
+    from remap_backend import remap
+    from remap_backend.adapters import for_backend
+
+    source = tmp_path / "a=b" / "proj"
+    source.mkdir(parents=True)
+    with pytest.raises(UnmappedPath, match=r"cannot map '.*/a=b' for the compiler option"):
+        remap.plan(plan_context(source, allow=False), for_backend("setuptools.build_meta"))
+
+    plan = remap.plan(plan_context(source, allow=True), for_backend("setuptools.build_meta"))
+    warned = capsys.readouterr().err
+    assert "remap-backend: warning: cannot map" in warned and "left unmapped (remap.allow-unmapped = true)" in warned
+    assert not any("=" in m.source for m in plan.maps)
+    assert "a=b" not in plan.environment.get("CPPFLAGS", "")
+    assert any(m.target == "/remap/tmp" for m in plan.maps)  # the other maps are still there
+
+
+def test_a_spaced_source_tree_is_mapped_by_the_setuptools_plan(tmp_path):
+    from setuptools._distutils.util import split_quoted
+
+    from remap_backend import remap
+    from remap_backend.adapters import for_backend
+
+    source = tmp_path / "My Projects" / "proj"
+    source.mkdir(parents=True)
+    plan = remap.plan(plan_context(source, allow=False), for_backend("setuptools.build_meta"))
+    assert f"-ffile-prefix-map={source}=/remap/source" in split_quoted(plan.environment["CPPFLAGS"])
+
+
+def test_allow_unmapped_is_a_setting_in_both_places(tmp_path):
+    from remap_backend import config
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\n[tool.remap-backend]\nallow-unmapped = true\n')
+    assert config.load(tmp_path, None, {}).allow_unmapped is True
+    assert config.load(tmp_path, {"remap.allow-unmapped": "false"}, {}).allow_unmapped is False
