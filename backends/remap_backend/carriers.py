@@ -11,8 +11,9 @@ carrier            consumer splits with                        cannot hold
                    ninja; ``-D`` arrays: ``ast.literal_eval``
 ``CMAKE_FLAGS``    CMake copies ``CFLAGS`` verbatim into its   ``$``, newline, CR
                    rules, run by ``sh``
-``GENERIC``        any of CMake, meson, autotools' configure   whitespace, quotes, ``\\``,
-                   (unquoted ``$CFLAGS``: whitespace only)     ``$``, and shell-special text
+``GENERIC``        CMake, meson, make, ``split_quoted``        ``$``, newline, CR, ``\\``
+                   (``shlex.quote``; autotools' configure      before a quote or at the end
+                   fails loudly on a quoted word)
 ``CMAKE_LIST``     a CMake list in the include script          ``;``, ``[``, ``]``, ``$<``,
                                                                newline, CR
 ``WHITESPACE``     whitespace (``RUSTFLAGS``, cargo's env      whitespace
@@ -93,20 +94,18 @@ CMAKE_FLAGS = Carrier(
     "CFLAGS/CXXFLAGS read by CMake", shlex.quote,
     _unsafe("$\n\r", "CMake (it copies CFLAGS into its rules unescaped)"),
 )
-_SHELL_SPECIAL = "'\"\\$`;&|<>()*?[]#~{}!"
-
-
 def _generic_refusal(text: str) -> str | None:
-    """Whitespace, control and shell characters: configure, make and CMake would each read them differently."""
-    bad = sorted({c for c in text if c.isspace() or ord(c) < 32 or ord(c) == 127 or c in _SHELL_SPECIAL})
+    """What CMake, meson or distutils' ``split_quoted`` would read differently from ``sh``."""
+    bad = sorted(set(text) & set("$\n\r"))
+    if "\\'" in text or text.endswith("\\"):
+        bad.append("'\\' before a quote or at the end")
     if not bad:
         return None
-    return (f"it cannot hold {' '.join(repr(c) for c in bad)} (autotools' configure splits $CFLAGS at "
-            "whitespace without unquoting, make and CMake's rules hand it to a shell)")
+    return (f"it cannot hold {' '.join(repr(c) if len(c) == 1 else c for c in bad)} (CMake copies CFLAGS into "
+            "its rules unescaped, ninja takes no newline, split_quoted no backslash before a quote)")
 
 
-GENERIC = Carrier("CFLAGS/CXXFLAGS (read by CMake, meson or autotools' configure)", lambda word: word,
-                  _generic_refusal)
+GENERIC = Carrier("CFLAGS/CXXFLAGS (read by CMake, meson, make or split_quoted)", shlex.quote, _generic_refusal)
 CMAKE_LIST = Carrier("the CMake path-map script", lambda word: word, _cmake_list_refusal)
 WHITESPACE = Carrier("a whitespace-split flags variable", lambda word: word,
                      lambda text: "it cannot hold whitespace" if any(c.isspace() for c in text) else None)

@@ -112,12 +112,16 @@ def test_sh_reads_back_what_cmake_flags_accept():
         assert sh_words(value) == [*USER_FLAGS.split(), flag], path
 
 
-def test_the_generic_carrier_takes_only_words_no_consumer_splits():
-    kept = accepted(carriers.GENERIC)
-    assert kept == []  # every example above has a character some consumer of CFLAGS mangles
-    for path in ("/tmp/plain-dir_1.2/x", "/home/u@host:8080/%p,q+"):
+def test_the_generic_carrier_is_read_back_by_sh_meson_and_split_quoted():
+    from mesonbuild.utils.universal import split_args
+    from setuptools._distutils.util import split_quoted
+
+    assert set(PATHS) - set(accepted(carriers.GENERIC)) == {
+        "/tmp/dol$lar", "/tmp/dol${HOME}", "/tmp/genex$<x>", "/tmp/new\nline", "/tmp/trailing\\", "/tmp/a=b"}
+    for path in accepted(carriers.GENERIC):
         value, flag = rendered(carriers.GENERIC, path)
-        assert value.split() == sh_words(value) == [*USER_FLAGS.split(), flag]
+        expected = [*USER_FLAGS.split(), flag]
+        assert sh_words(value) == split_args(value) == split_quoted(value) == expected, path
 
 
 AUTOCONF = shutil.which("autoconf")
@@ -126,7 +130,13 @@ AUTOCONF = shutil.which("autoconf")
 @pytest.mark.e2e
 @pytest.mark.skipif(AUTOCONF is None, reason="autoconf is not installed (apt-get install autoconf)")
 def test_autotools_configure_cannot_take_a_spaced_path_however_quoted(tmp_path):
-    """Why the generic carrier refuses whitespace: configure expands $CFLAGS unquoted, without unquoting."""
+    """configure expands $CFLAGS unquoted, without unquoting: no quoting survives it, but it fails loudly.
+
+    So the generic carrier quotes for CMake, meson and make (a spaced path in a
+    pure-Python or CMake build must not fail), and an autotools build fails at
+    configure ("C compiler cannot create executables") instead of giving a wheel
+    that differs silently.
+    """
     (tmp_path / "configure.ac").write_text("AC_INIT([t], [1.0])\nAC_PROG_CC\nAC_OUTPUT\n")
     subprocess.run([AUTOCONF], cwd=tmp_path, check=True, capture_output=True)
     results = {}
