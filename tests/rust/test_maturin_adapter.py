@@ -109,3 +109,19 @@ def test_record_rows_with_commas_stay_csv() -> None:
     updated = with_record_updated(record, {"a,b.py": b"xy"})
     assert updated.splitlines()[0] == '"a,b.py",' + ",".join(record_entry("a,b.py", b"xy")[1:])
     assert updated.splitlines()[1:] == ["c.json,sha256=old,1", "x.dist-info/RECORD,,"]
+
+
+def test_percent_encoded_file_uris_are_remapped_by_their_decoded_path() -> None:
+    """maturin's SBOM names a spaced source tree as ``My%20Projects``: the map must still apply."""
+    maps = ordered([PathMap("/tmp/My Projects A/.tmpAbC123/pkg-1.0", "/remap/source"),
+                    PathMap("/tmp/My Projects A", "/remap/tmp")])
+    text = json.dumps({
+        "bom-ref": "path+file:///tmp/My%20Projects%20A/.tmpAbC123/pkg-1.0#pkg@1.0",
+        "other": "path+file:///tmp/My%20Projects%20A/vendored%20dir/dep#dep@0.1",
+        "unrelated": "path+file:///opt/My%20Stuff/dep#dep@0.1",
+    })
+    assert json.loads(remap_file_uris(text, maps)) == {
+        "bom-ref": "path+file:///remap/source#pkg@1.0",
+        "other": "path+file:///remap/tmp/vendored%20dir/dep#dep@0.1",
+        "unrelated": "path+file:///opt/My%20Stuff/dep#dep@0.1",
+    }

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from .. import log
 from ..atomic import atomic_path
 from ..archives.record import b64_digest
-from ..pathmap import PathMap, apply, ordered
+from ..pathmap import PathMap, apply, normalized_source, ordered
 from ..cargoconfig import command_line_config
 from ..rustflags import rust_environment
 from .base import Adapter
@@ -71,8 +71,26 @@ def cargo_config_arguments(args: Sequence[str], pyproject: Mapping[str, Any]) ->
 
 
 def remap_file_uris(text: str, maps: Sequence[PathMap]) -> str:
-    """Every ``file://PATH`` in ``text`` with PATH rewritten as the compilers rewrote paths."""
-    return _FILE_URI.sub(lambda m: "file://" + apply(maps, m.group(1)), text)
+    """Every ``file://PATH`` in ``text`` with PATH rewritten as the compilers rewrote paths.
+
+    PATH is percent-encoded (``My%20Projects``): the maps apply to its decoded
+    form, and the part after the mapped prefix keeps its encoding.
+    """
+    return _FILE_URI.sub(lambda m: "file://" + _remapped_uri_path(m.group(1), maps), text)
+
+
+def _remapped_uri_path(encoded: str, maps: Sequence[PathMap]) -> str:
+    from urllib.parse import quote, unquote
+
+    decoded = unquote(encoded)
+    matching = [m for m in maps if decoded.startswith(normalized_source(m.source))]
+    if not matching:
+        return encoded
+    source, target = normalized_source(matching[-1].source), matching[-1].target  # the last match wins
+    for cut in range(len(encoded) + 1):
+        if unquote(encoded[:cut]) == source:
+            return quote(target) + encoded[cut:]
+    return quote(apply(maps, decoded))
 
 
 def record_entry(name: str, data: bytes) -> list[str]:
