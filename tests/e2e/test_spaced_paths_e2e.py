@@ -50,8 +50,8 @@ def build_in_spaced_places(example: str, root: Path, wheelhouse: Path, uv_cache:
     return sdist, wheels
 
 
-@pytest.mark.parametrize("example", ["setuptools-c", "scikit-build-core-cpp", "maturin-pyo3", "rust-cc",
-                                     "meson-python-c"])
+@pytest.mark.parametrize("example", ["setuptools-c", "scikit-build-core-cpp", "meson-python-c", "maturin-pyo3",
+                                     "rust-cc", "setuptools-rust"])
 def test_spaced_directories_give_identical_path_free_wheels(example, proxy_wheelhouse, spaced_uv_cache, tmp_path):
     root = tmp_path / "x"
     sdist, wheels = build_in_spaced_places(example, root, proxy_wheelhouse, spaced_uv_cache)
