@@ -123,6 +123,12 @@ VARIATIONS = (
     Variation("run 1", "r1/src", "r1/tmp", "r1", 0o022, "UTC"),
     Variation("run 2", "r2/deeper/other-place.2", "r2/t/mp-longer-name", "r2/deeper", 0o077, "Asia/Tokyo"),
 )
+#: ``--spaces``: run 2's source copy, TMPDIR and working directory under names with a space,
+#: as in ``/Users/<first> <last>`` or ``~/My Projects``.
+SPACED_VARIATIONS = (
+    VARIATIONS[0],
+    Variation("run 2", "r2/My Projects/other place", "r2/t/mp with space", "r2/My Projects", 0o077, "Asia/Tokyo"),
+)
 
 
 @dataclass
@@ -376,6 +382,43 @@ def wheel_differences(first: Path, second: Path) -> list[str]:
     return lines
 
 
+def _dynstr_sizes(wheel: Path) -> dict[str, int]:
+    """Size of ``.dynstr`` of every ELF member."""
+    import io
+    import zipfile
+
+    from elftools.elf.elffile import ELFFile
+
+    sizes = {}
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            data = archive.read(name)
+            if data[:4] == b"\x7fELF":
+                section = ELFFile(io.BytesIO(data)).get_section_by_name(".dynstr")
+                if section is not None:
+                    sizes[name] = section.data_size
+    return sizes
+
+
+def dynstr_notes(builds: Sequence[Build]) -> list[str]:
+    """Name a ``.dynstr`` that grew by exactly as much as a build directory's path did.
+
+    CMake links in the build tree with an RPATH to it and rewrites that RPATH at install
+    time, zeroing the old string but keeping its length: no path is left, but the string
+    table's size (and every offset after it) follows the length of the build directory.
+    """
+    first, second = builds
+    grown = {len(str(second.tmpdir)) - len(str(first.tmpdir)), len(str(second.source)) - len(str(first.source))}
+    sizes_a, sizes_b = _dynstr_sizes(first.wheel), _dynstr_sizes(second.wheel)
+    notes = []
+    for name, size in sizes_a.items():
+        delta = sizes_b.get(name, size) - size
+        if delta and delta in grown:
+            notes.append(f"build-tree RPATH length: .dynstr of {name} is {delta:+d} bytes in run 2, exactly the "
+                         "length difference of the build directories (an RPATH rewritten at install keeps its space)")
+    return notes
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -383,7 +426,8 @@ def sha256(path: Path) -> str:
 # -- one sdist ------------------------------------------------------------------
 
 
-def rebuild(sdist: Sdist, cache: Path, work: Path, timeout: float, reuse: bool = False) -> Result:
+def rebuild(sdist: Sdist, cache: Path, work: Path, timeout: float, reuse: bool = False,
+            variations: Sequence[Variation] = VARIATIONS) -> Result:
     """Download (once), build twice under different conditions, classify.
 
     ``reuse`` takes the wheels an earlier run left in ``work`` (to classify again without building).
@@ -399,7 +443,7 @@ def rebuild(sdist: Sdist, cache: Path, work: Path, timeout: float, reuse: bool =
         shutil.rmtree(workdir)
     from remap_backend_cli.sources import sdist_stem
 
-    for variation in VARIATIONS:
+    for variation in variations:
         build = Build(variation, workdir / variation.source_parent / sdist_stem(archive), workdir / variation.tmpdir)
         result.builds.append(build)
         if _STOPPING.is_set():
@@ -416,12 +460,13 @@ def rebuild(sdist: Sdist, cache: Path, work: Path, timeout: float, reuse: bool =
     result.leaks = sorted(set(find_leaks(first, needles, upstream)) | set(find_leaks(second, needles, upstream)))
     identical = sha256(first) == sha256(second)
     if not identical:
-        result.differences = wheel_differences(first, second)
+        result.differences = dynstr_notes(result.builds) + wheel_differences(first, second)
     if result.leaks:
         result.status = "leak"
         result.cause = "; ".join(leak_causes(result.leaks))
         if not identical:
-            result.cause += "; also differs: " + "; ".join(d for d in result.differences if d.startswith("changed"))
+            result.cause += "; also differs: " + "; ".join(
+                d for d in result.differences if d.startswith(("changed", "build-tree RPATH")))
     elif not identical:
         result.status, result.cause = "differs", "; ".join(result.differences)
     else:
@@ -436,7 +481,34 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ") or "-"
 
 
-def render(results: Sequence[Result], elapsed: float, jobs: int) -> str:
+#: What each kind of cause means and what fixes it (issue 9's items), for the table's readers.
+EXPLANATIONS = (
+    ("interpreter rpath", "The pyenv interpreter (built with `--enable-shared`) puts `-Wl,-rpath,<its libdir>` "
+     "into `LDSHARED`, so setuptools links every C extension with `DT_RUNPATH` = the builder's "
+     "`~/.pyenv/versions/3.11.7/lib`. No compiler path map reaches the dynamic section. Fix: drop rpath entries "
+     "that point into the interpreter's prefix, the build environment, the source tree, TMPDIR or home at link time "
+     "or from the ELF afterwards (issue 9, item 1)."),
+    ("build-info file", "The project writes a text file that records the build (a `.pc` file with the install "
+     "prefix, a `_build_config.py` with the build environment's interpreter and the build directory). "
+     "Fix: scrub this build's varying paths from text members of the wheel (issue 9, item 2)."),
+    ("temp dir", "A directory made during the build (`tempfile.mkdtemp()` by an in-tree backend that copies the "
+     "tree, or by the backend) is not mapped, and its random name reaches the binary. Fix: deterministic "
+     "temporary directories inside the hook process (issue 9, item 3)."),
+    ("build-tree RPATH length", "CMake links in the build tree with an RPATH naming it and rewrites it "
+     "(here to `$ORIGIN/lib`) at install, zeroing the old string but keeping its length: no path is left, but "
+     "the size of `.dynstr`, and every offset after it, follows the length of the build directory. Fix: put "
+     "the build directory at a path of constant length, or configure with "
+     "`CMAKE_BUILD_WITH_INSTALL_RPATH=ON` so the build-tree RPATH is never written."),
+    ("timed out", "The build took longer than `--timeout`; rerun it alone with a larger budget."),
+)
+
+
+def _variation_text(variation: Variation) -> str:
+    return (f"{variation.label}: source copy in `{variation.source_parent}/`, TMPDIR `{variation.tmpdir}`, "
+            f"working directory `{variation.cwd}`, umask {variation.umask:03o}, `TZ={variation.timezone}`")
+
+
+def render(results: Sequence[Result], elapsed: float, jobs: int, variations: Sequence[Variation] = VARIATIONS) -> str:
     good = sum(r.ok for r in results)
     lines = [
         "# Real-world corpus",
@@ -444,22 +516,26 @@ def render(results: Sequence[Result], elapsed: float, jobs: int) -> str:
         "Rerun (one command, from the top of the checkout; downloads are cached in `~/.cache/remap-corpus`):",
         "",
         "```bash",
-        "PYTHONPATH=$PWD/backends:$PWD/src python3 benchmarks/corpus.py          # all, rewrites this file",
+        "PYTHONPATH=$PWD/backends:$PWD/src python3 benchmarks/corpus.py --jobs 2   # all; rewrites this file",
         "PYTHONPATH=$PWD/backends:$PWD/src python3 benchmarks/corpus.py --only bcrypt --no-write",
-        "python3 -m pytest -m e2e tests/corpus -n 2                             # the CI subset",
+        "python3 -m pytest -m e2e tests/corpus -n 2                               # the CI subset",
         "```",
         "",
-        "Each sdist is built twice with `remap-backend build` from this checkout, from two fresh copies of",
-        "the unpacked sdist: run 1 in `r1/src/`, TMPDIR `r1/tmp`, umask 022, `TZ=UTC`; run 2 in",
-        "`r2/deeper/other-place.2/`, TMPDIR `r2/t/mp-longer-name`, another working directory, umask 077,",
-        "`TZ=Asia/Tokyo`. The wheels are compared by sha256 and searched (bytes, ELF sections, DWARF, and",
-        "`remap-backend scan`) for both source copies, both TMPDIRs (the isolated environments live there),",
-        "the home directory, the interpreter's prefix, the cargo and rustup homes, and random directory",
-        "names of frontends and backends. *identical*: same sha256 and no path; *leak*: a path found;",
-        "*differs*: no path, different bytes (what `remap-backend diff` says); *build failed*.",
+        "The sdists are pinned in `CORPUS` in `benchmarks/corpus.py`. Each is built twice with",
+        "`remap-backend build` from this checkout, each time from a fresh copy of the unpacked sdist:",
         "",
-        f"**{good} of {len(results)} identical and leak-free.** Full run: {elapsed / 60:.1f} min with "
-        f"`--jobs {jobs}` on {os.cpu_count()} cores, CPython {sys.version.split()[0]} "
+        *[f"- {_variation_text(v)}" for v in variations],
+        "",
+        "(paths relative to one work directory per sdist). The two wheels are compared by sha256 and searched",
+        "(raw bytes, every ELF section decompressed, DWARF paths, and `remap-backend scan`) for both source",
+        "copies, both TMPDIRs (the isolated build environments live there), the home directory, the",
+        "interpreter's prefix, the cargo and rustup homes, and the random directory names that frontends and",
+        "backends make. A path the sdist itself already contains (an author's `/home/...` in a README) is not",
+        "counted. *identical*: same sha256 and no path; *leak*: a path found (the wheels may differ too);",
+        "*differs*: no path but different bytes (`remap-backend diff` names the member); *build failed*.",
+        "",
+        f"**{good} of {len(results)} identical and leak-free.** Run time {elapsed / 60:.1f} min with "
+        f"`--jobs {jobs}` on {os.cpu_count()} cores (shared with other builds), CPython {sys.version.split()[0]} "
         f"(`{sys.base_prefix}`), {time.strftime('%Y-%m-%d', time.gmtime())}.",
         "",
         "| sdist | backend | covers | CI | result | cause | build s (run 1 / 2) |",
@@ -468,6 +544,11 @@ def render(results: Sequence[Result], elapsed: float, jobs: int) -> str:
     for r in results:
         lines.append(f"| {r.sdist.requirement} | {r.sdist.backend} | {_cell(r.sdist.covers)} | "
                      f"{'yes' if r.sdist.ci else ''} | **{r.status}** | {_cell(_short(r.cause, 600))} | {r.seconds} |")
+    causes = " ".join(r.cause for r in results if not r.ok)
+    present = [(key, text) for key, text in EXPLANATIONS if key in causes]
+    if present:
+        lines += ["", "## Causes and fixes", ""]
+        lines += [f"- **{key}**: {text}" for key, text in present]
     details = [r for r in results if r.leaks or r.differences]
     if details:
         lines += ["", "## Details", ""]
@@ -506,6 +587,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"download cache (default {DEFAULT_CACHE})")
     parser.add_argument("--work", type=Path, help="where the builds happen (default: a new temp dir, removed after)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the table (default docs/corpus.md)")
+    parser.add_argument("--spaces", action="store_true",
+                        help="put run 2's source copy, TMPDIR and working directory under names with a space")
     parser.add_argument("--reuse", action="store_true",
                         help="classify the wheels an earlier run left in --work again instead of building")
     parser.add_argument("--no-write", action="store_true", help="print the table, do not write it")
@@ -520,7 +603,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Result] = {}
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs)
     try:
-        futures = {pool.submit(rebuild, s, args.cache, work, args.timeout, args.reuse): s for s in chosen}
+        futures = {pool.submit(rebuild, s, args.cache, work, args.timeout, args.reuse,
+                               SPACED_VARIATIONS if args.spaces else VARIATIONS): s for s in chosen}
         for future in concurrent.futures.as_completed(futures):
             result = future.result()
             results[result.sdist.name] = result
@@ -537,7 +621,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     ordered = [results[s.name] for s in chosen]
     elapsed = time.monotonic() - start
-    table = render(ordered, elapsed, args.jobs)
+    table = render(ordered, elapsed, args.jobs, SPACED_VARIATIONS if args.spaces else VARIATIONS)
     if args.no_write:
         print(table)
     else:
