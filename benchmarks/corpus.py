@@ -72,7 +72,7 @@ CORPUS: tuple[Sdist, ...] = (
     Sdist("markupsafe", "3.0.2", "setuptools", "C", ci=True),
     Sdist("simplejson", "3.19.3", "setuptools", "C", ci=True),
     Sdist("ujson", "5.10.0", "setuptools", "C, C++ (double-conversion)"),
-    Sdist("wrapt", "1.17.0", "setuptools", "C", ci=True),
+    Sdist("wrapt", "1.17.0", "setuptools", "C"),
     Sdist("psutil", "6.1.0", "setuptools", "C"),
     Sdist("bitarray", "3.0.0", "setuptools", "C"),
     Sdist("mmh3", "5.0.1", "setuptools", "C", ci=True),
@@ -83,19 +83,19 @@ CORPUS: tuple[Sdist, ...] = (
     # setuptools, C++ / Cython
     Sdist("greenlet", "3.1.1", "setuptools", "C++", ci=True),
     Sdist("kiwisolver", "1.4.7", "setuptools", "C++ (cppy)"),
-    Sdist("pyyaml", "6.0.2", "setuptools", "Cython, system libyaml"),
+    Sdist("pyyaml", "6.0.2", "setuptools", "Cython, system libyaml", ci=True),
     Sdist("msgpack", "1.1.0", "setuptools", "Cython"),
     Sdist("cymem", "2.0.10", "setuptools", "Cython, C++", ci=True),
-    Sdist("murmurhash", "1.0.11", "setuptools", "Cython, C++"),
+    Sdist("murmurhash", "1.0.11", "setuptools", "Cython, C++", ci=True),
     # numpy headers
     Sdist("cftime", "1.6.4.post1", "setuptools", "Cython, numpy headers"),
-    Sdist("bottleneck", "1.4.2", "setuptools", "C, numpy headers"),
+    Sdist("bottleneck", "1.4.2", "setuptools", "C, numpy headers", ci=True),
     # scikit-build-core
     Sdist("levenshtein", "0.27.1", "scikit-build-core", "Cython, C++ (CMake)"),
-    Sdist("spglib", "2.6.0", "scikit-build-core", "C (CMake)"),
+    Sdist("spglib", "2.6.0", "scikit-build-core", "C (CMake)", ci=True),
     # meson-python
     Sdist("contourpy", "1.3.1", "meson-python", "C++ (pybind11), writes _build_config.py"),
-    Sdist("cysignals", "1.12.3", "meson-python", "Cython, C"),
+    Sdist("cysignals", "1.12.3", "meson-python", "Cython, C", ci=True),
     Sdist("pywavelets", "1.8.0", "meson-python", "Cython, C, numpy headers"),
     # Rust
     Sdist("jellyfish", "1.1.0", "maturin", "Rust (PyO3)"),
@@ -371,12 +371,38 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_STRINGS = re.compile(rb"[\x20-\x7e]{6,}")
+#: A random directory name under the mapped TMPDIR (``tempfile.mkdtemp`` of the backend or its wrapper).
+_MADE_DURING_BUILD = re.compile(r"/remap/tmp/[^/]*[A-Za-z0-9_]{8}(/|$)")
+
+
+def string_differences(first: Path, second: Path, member: str) -> str | None:
+    """The printable strings of a changed binary member that only one build has (a random name shows)."""
+    import zipfile
+
+    with zipfile.ZipFile(first) as a, zipfile.ZipFile(second) as b:
+        strings_a = set(_STRINGS.findall(a.read(member)))
+        strings_b = set(_STRINGS.findall(b.read(member)))
+    only_a = sorted(x.decode() for x in strings_a - strings_b)[:2]
+    only_b = sorted(x.decode() for x in strings_b - strings_a)[:2]
+    if not only_a and not only_b:
+        return None
+    random_dirs = [x for x in only_a + only_b if _MADE_DURING_BUILD.search(x)]
+    label = "temp dir made during the build, " if random_dirs else ""
+    return f"{label}strings in {member}: run 1 only {only_a}, run 2 only {only_b}"
+
+
 def wheel_differences(first: Path, second: Path) -> list[str]:
     """What ``remap-backend diff`` says differs: the changed members and likely causes."""
     from remap_backend_cli.diff import diff_paths
 
     report = diff_paths(first, second)
     lines = [f"changed: {entry.name}" for entry in report.changed][:5]
+    for entry in report.changed[:5]:
+        if entry.kind == "elf" and not entry.dwarf_paths:
+            found = string_differences(first, second, entry.name)
+            if found:
+                lines.append(found)
     lines += [f"added/removed: {name}" for name in (*report.added, *report.removed)][:5]
     lines += [f"likely cause: {cause}" for cause in report.causes[:4]]
     return lines
@@ -466,9 +492,9 @@ def rebuild(sdist: Sdist, cache: Path, work: Path, timeout: float, reuse: bool =
         result.cause = "; ".join(leak_causes(result.leaks))
         if not identical:
             result.cause += "; also differs: " + "; ".join(
-                d for d in result.differences if d.startswith(("changed", "build-tree RPATH")))
+                d for d in result.differences if d.startswith(("changed", "build-tree RPATH", "strings in", "temp dir")))
     elif not identical:
-        result.status, result.cause = "differs", "; ".join(result.differences)
+        result.status, result.cause = "differs", "; ".join(d for d in result.differences if not d.startswith("likely"))
     else:
         result.status = "identical"
     return result
@@ -578,6 +604,19 @@ def select(only: Sequence[str], ci: bool) -> list[Sdist]:
     return chosen
 
 
+def _wall_time(work: Path, elapsed: float, reuse: bool, jobs: int, whole: bool) -> float:
+    """This run's wall time; with ``--reuse``, the time the whole run that built the wheels took."""
+    record = work / "run.json"
+    if reuse:
+        try:
+            return float(json.loads(record.read_text())["seconds"])
+        except (OSError, ValueError, KeyError):
+            return elapsed
+    if whole and work.exists():
+        record.write_text(json.dumps({"seconds": elapsed, "jobs": jobs}))
+    return elapsed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="just this sdist (repeatable)")
@@ -620,7 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     ordered = [results[s.name] for s in chosen]
-    elapsed = time.monotonic() - start
+    elapsed = _wall_time(work, time.monotonic() - start, args.reuse, args.jobs, len(chosen) == len(CORPUS))
     table = render(ordered, elapsed, args.jobs, SPACED_VARIATIONS if args.spaces else VARIATIONS)
     if args.no_write:
         print(table)

@@ -34,16 +34,30 @@ def _load_corpus():
 corpus = _load_corpus()
 CI_SUBSET = [sdist for sdist in corpus.CORPUS if sdist.ci]
 
+#: Causes no change under way addresses yet. Every other failure of this subset today is one of
+#: issue 9's items 1-3 (interpreter rpath, build-info files, temp dirs made during the build).
+NOT_FIXED_YET = {
+    "spglib": "CMake links in the build tree with an RPATH naming it and rewrites it to $ORIGIN/lib at install, "
+              "keeping the old string's length: .dynstr grows with the build directory's path (docs/corpus.md)",
+}
+
+
+def _params():
+    for sdist in CI_SUBSET:
+        reason = NOT_FIXED_YET.get(sdist.name)
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        yield pytest.param(sdist, id=sdist.name, marks=marks)
+
 
 def test_the_ci_subset_covers_every_kind_of_build():
     assert len(CI_SUBSET) >= 8
     assert len(corpus.CORPUS) >= 27
     assert len({s.name for s in corpus.CORPUS}) == len(corpus.CORPUS)
     backends = {s.backend for s in CI_SUBSET}
-    assert {"setuptools", "in-tree (setuptools)"} <= backends, backends
+    assert {"setuptools", "in-tree (setuptools)", "scikit-build-core", "meson-python"} <= backends, backends
 
 
-@pytest.mark.parametrize("sdist", CI_SUBSET, ids=[s.name for s in CI_SUBSET])
+@pytest.mark.parametrize("sdist", list(_params()))
 def test_rebuilt_twice_identical_and_leak_free(sdist, tmp_path):
     result = corpus.rebuild(sdist, corpus.DEFAULT_CACHE, tmp_path, timeout=900)
 
@@ -52,3 +66,19 @@ def test_rebuilt_twice_identical_and_leak_free(sdist, tmp_path):
     first, second = (build.wheel for build in result.builds)
     assert corpus.sha256(first) == corpus.sha256(second), "\n".join(result.differences)
     assert result.status == "identical"
+
+
+#: One sdist that is identical in the ordinary corpus run, rebuilt with run 2 under directories with
+#: a space (source copy, TMPDIR and working directory), as under ``/Users/<first> <last>``.
+SPACED = next(sdist for sdist in corpus.CORPUS if sdist.name == "murmurhash")
+
+
+def test_rebuilt_under_directories_with_spaces_identical_and_leak_free(tmp_path):
+    result = corpus.rebuild(SPACED, corpus.DEFAULT_CACHE, tmp_path, timeout=900,
+                            variations=corpus.SPACED_VARIATIONS)
+
+    assert " " in str(result.builds[1].source) and " " in str(result.builds[1].tmpdir)
+    assert result.status != "build failed", result.cause
+    assert not result.leaks, f"{SPACED.requirement} leaks builder paths:\n" + "\n".join(result.leaks[:20])
+    first, second = (build.wheel for build in result.builds)
+    assert corpus.sha256(first) == corpus.sha256(second), "\n".join(result.differences)
