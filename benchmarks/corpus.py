@@ -511,7 +511,8 @@ def _cell(text: str) -> str:
 EXPLANATIONS = (
     ("interpreter rpath", "The pyenv interpreter (built with `--enable-shared`) puts `-Wl,-rpath,<its libdir>` "
      "into `LDSHARED`, so setuptools links every C extension with `DT_RUNPATH` = the builder's "
-     "`~/.pyenv/versions/3.11.7/lib`. No compiler path map reaches the dynamic section. Fix: drop rpath entries "
+     "`~/.pyenv/versions/3.11.7/lib` (extensions linked as C++ use `LDCXXSHARED`, plain `g++ -shared`, "
+     "and are spared). No compiler path map reaches the dynamic section. Fix: drop rpath entries "
      "that point into the interpreter's prefix, the build environment, the source tree, TMPDIR or home at link time "
      "or from the ELF afterwards (issue 9, item 1)."),
     ("build-info file", "The project writes a text file that records the build (a `.pc` file with the install "
