@@ -349,8 +349,9 @@ def find_leaks(wheel: Path, needles: Sequence[str], upstream: bytes = b"") -> li
     return sorted(found.values())
 
 
-def leak_causes(leaks: Sequence[str]) -> list[str]:
-    """Group leak lines into the causes issue 9 names (rpath, build-info file, temp dir, other)."""
+def leak_causes(leaks: Sequence[str], builds: Sequence[Build] = ()) -> list[str]:
+    """Group leak lines into causes: the interpreter's rpath, a build-info file, or which
+    directory of the build (source copy, TMPDIR, a directory made in it, home) reached which member."""
     libdir = os.path.join(sys.base_prefix, "lib")
     causes: dict[str, None] = {}
     for line in leaks:
@@ -360,11 +361,26 @@ def leak_causes(leaks: Sequence[str]) -> list[str]:
             causes[f"interpreter rpath {libdir} in DT_RUNPATH"] = None
         elif member.endswith(TEXT_SUFFIXES) or member.rsplit("/", 1)[-1].startswith("_build_config"):
             causes[f"build-info file {member}"] = None
-        elif "/.tmp" in rest or "pep517" in rest or "tmp" in rest.split("/remap/")[0]:
-            causes[f"temp dir path in {member}: {_short(rest)}"] = None
         else:
-            causes[f"{member}: {_short(rest)}"] = None
+            where = rest.split(": ", 1)[0]
+            causes[f"{_which_directory(rest, builds)} in {member} ({where})"] = None
     return list(causes)
+
+
+def _which_directory(text: str, builds: Sequence[Build]) -> str:
+    """Name the directory of the build that ``text`` contains."""
+    for build in builds:
+        if str(build.tmpdir) in text:
+            after = text.split(str(build.tmpdir), 1)[1]
+            return "temp dir made during the build" if re.match(r"/[^/]*[A-Za-z0-9_]{8}(/|$)", after) \
+                and "build-env-" not in after else "unmapped TMPDIR"
+        if str(build.source) in text:
+            spaced = " (it has a space)" if " " in str(build.source) else ""
+            return f"unmapped source directory{spaced}"
+    home = os.path.expanduser("~")
+    if home in text:
+        return "home directory"
+    return f"path {_short(text, 120)}"
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -489,7 +505,7 @@ def rebuild(sdist: Sdist, cache: Path, work: Path, timeout: float, reuse: bool =
         result.differences = dynstr_notes(result.builds) + wheel_differences(first, second)
     if result.leaks:
         result.status = "leak"
-        result.cause = "; ".join(leak_causes(result.leaks))
+        result.cause = "; ".join(leak_causes(result.leaks, result.builds))
         if not identical:
             result.cause += "; also differs: " + "; ".join(
                 d for d in result.differences if d.startswith(("changed", "build-tree RPATH", "strings in", "temp dir")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,16 +20,21 @@ def test_a_needle_counts_only_where_it_starts_a_path():
 
 def test_leak_lines_are_grouped_by_cause():
     libdir = os.path.join(sys.base_prefix, "lib")
+    variations = corpus.SPACED_VARIATIONS
+    builds = [corpus.Build(variations[0], Path("/w/r1/src/pkg-1.0"), Path("/w/r1/tmp")),
+              corpus.Build(variations[1], Path("/w/r2/My Projects/pkg-1.0"), Path("/w/r2/t/mp with space"))]
     causes = corpus.leak_causes([
         f"pkg/_a.cpython-311-x86_64-linux-gnu.so: section .dynstr: {libdir}",
         f"pkg/_b.cpython-311-x86_64-linux-gnu.so: section .dynstr: {libdir}",
         "pkg/util/_build_config.py: raw bytes:  python_path=r\"/w/r1/tmp/build-env-abcdefgh/bin/python\",",
-        "pkg/_c.so: line table include_directories: /w/r2/My Projects/src/pkg",
-    ])
+        "pkg/_c.so: line table include_directories: /w/r2/My Projects/pkg-1.0/src/pkg",
+        "pkg/_d.so: raw bytes: /w/r1/tmp/.tmp-pkg-pep517-ab12cd34/src/pkg/_d.c",
+    ], builds)
     assert causes == [
         f"interpreter rpath {libdir} in DT_RUNPATH",
         "build-info file pkg/util/_build_config.py",
-        "pkg/_c.so: line table include_directories: /w/r2/My Projects/src/pkg",
+        "unmapped source directory (it has a space) in pkg/_c.so (line table include_directories)",
+        "temp dir made during the build in pkg/_d.so (raw bytes)",
     ]
 
 
