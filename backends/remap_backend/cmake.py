@@ -30,6 +30,12 @@ SCRIPT = """\
 # $ENV{REMAP_BACKEND_CMAKE_PATH_MAPS} ("FROM=TO;FROM=TO", general first) to
 # every C-family target, on compile and link lines. User flags are untouched.
 include_guard(GLOBAL)
+# A build-tree RPATH spells the random build directory; CMake rewrites it at
+# install but keeps the old string's length in .dynstr, so the wheel's bytes
+# would depend on that path's length. $ORIGIN-relative build RPATHs do not.
+if(NOT DEFINED CMAKE_BUILD_RPATH_USE_ORIGIN)
+  set(CMAKE_BUILD_RPATH_USE_ORIGIN ON)
+endif()
 if(DEFINED ENV{REMAP_BACKEND_CMAKE_PATH_MAPS})
   set(REMAP_BACKEND_PATH_MAPS "$ENV{REMAP_BACKEND_CMAKE_PATH_MAPS}" CACHE INTERNAL
       "Path maps remap-backend passed at the last configure")
