@@ -29,6 +29,10 @@ from .pathmap import PathMap
 from .varying import Matcher
 
 
+#: Findings the one-line error names (the lines above it list all of them).
+MAX_NAMED = 5
+
+
 @dataclass(frozen=True)
 class Finding:
     member: str
@@ -99,22 +103,24 @@ class Guard:
 
 
 def report(findings: List[Finding], archive: str, strict: bool) -> None:
-    """Print one line per finding; with ``strict``, fail the build with one line naming the first."""
+    """Print one line per finding; with ``strict``, fail the build with one line naming them."""
     for finding in findings:
         log.info(finding.line())
     if not findings:
         return
-    first = findings[0]
-    what = (f"{first.member} names {first.path} ({first.where})" if first.path is not None
-            else f"{first.member}: cannot inspect {first.where}")
-    members = len({finding.member for finding in findings})
+    named = "; ".join(_short(finding) for finding in findings[:MAX_NAMED])
+    if len(findings) > MAX_NAMED:
+        named += f"; and {len(findings) - MAX_NAMED} more"
     if strict:
         raise RemapError(
-            f"{archive}: {what}" + (f", and {len(findings) - 1} more finding(s) in {members} member(s)"
-                                    if len(findings) > 1 else "")
-            + "; that path differs on every build: map it (path-map), remove it from the build, "
-            "or set remap.strict=false to only warn"
+            f"{archive}: {len(findings)} leak finding(s): {named}; these paths differ between builds or machines: "
+            "map them (path-map), keep them out of the build, or set remap.strict=false to only warn"
         )
-    log.warn(f"{archive}: {len(findings)} leak finding(s) in {members} member(s), first: {what}; "
+    log.warn(f"{archive}: {len(findings)} leak finding(s) (lines above); "
              "set remap.strict=true to fail the build on them")
 
+
+def _short(finding: Finding) -> str:
+    if finding.path is None:
+        return f"{finding.member}: cannot inspect {finding.where}"
+    return f"{finding.member} names {finding.path} ({finding.where})"

@@ -143,12 +143,14 @@ def test_report_warns_without_strict_and_fails_with_it(capsys) -> None:
     err = capsys.readouterr().err.splitlines()
     assert err[:2] == ["remap-backend: leak: pkg/m.so: /tmp/build-q7 (section .rodata)",
                        "remap-backend: leak: pkg/a.py: /root (bytes)"]
-    assert err[2].startswith("remap-backend: warning: demo.whl: 2 leak finding(s) in 2 member(s)")
+    assert err[2].startswith("remap-backend: warning: demo.whl: 2 leak finding(s)")
     with pytest.raises(RemapError) as raised:
         report(findings, "demo.whl", strict=True)
     message = str(raised.value)
     assert "\n" not in message
-    assert message.startswith("demo.whl: pkg/m.so names /tmp/build-q7 (section .rodata), and 1 more")
+    assert message.startswith(
+        "demo.whl: 2 leak finding(s): pkg/m.so names /tmp/build-q7 (section .rodata); pkg/a.py names /root (bytes);"
+    )
     report([], "demo.whl", strict=True)  # nothing found: nothing printed, no failure
     assert capsys.readouterr().err.count("leak:") == 2
 
