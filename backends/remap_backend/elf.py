@@ -135,7 +135,10 @@ def inflate(data: bytes, section: Section, elf: Layout) -> bytes:
             from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
         except ImportError:
             raise CannotInspect("zstd-compressed, and this Python has no zstd module (3.14+ has one)") from None
-        return zstd.decompress(body[chdr.size:])
+        try:
+            return zstd.decompress(body[chdr.size:])
+        except Exception as exc:  # zstd.ZstdError and friends: corrupt data
+            raise CannotInspect(f"corrupt zstd data ({exc})") from None
     raise CannotInspect(f"compressed with an unknown method ({section.compressed})")
 
 

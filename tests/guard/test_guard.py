@@ -165,3 +165,16 @@ def test_settings_strict_and_scrub_text(tmp_path: Path) -> None:
     assert (settings.scrub_text, settings.strict) == (True, True)
     with pytest.raises(RemapError, match="remap.strict must be true or false"):
         config.load(tmp_path, {"remap.strict": "maybe"}, {})
+
+
+def test_cli_turns_strict_on_unless_the_user_decided(tmp_path: Path) -> None:
+    from remap_backend_cli.build import with_strict_default
+
+    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools"]\n')
+    assert with_strict_default({"x": "1"}, tmp_path, strict=True) == {"x": "1", "remap.strict": "true"}
+    assert with_strict_default({"x": "1"}, tmp_path, strict=False) == {"x": "1"}  # --no-strict
+    assert with_strict_default({"remap.strict": "false"}, tmp_path, strict=True) == {"remap.strict": "false"}
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\n[tool.remap-backend]\nstrict = false\n'
+    )
+    assert with_strict_default({}, tmp_path, strict=True) == {}  # the project's own setting wins
