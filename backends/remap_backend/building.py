@@ -51,9 +51,7 @@ def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any
     if hook_name in ARTIFACT_DIRECTORY:
         artifact = Path(kwargs[ARTIFACT_DIRECTORY[hook_name]]) / result
         adapter.after_build(ctx, artifact, plan.maps)
-        if settings.normalize:
-            from .archives import normalize_artifact
+        from .finish import finish_artifact
 
-            if normalize_artifact(artifact, epoch):
-                log.debug(f"normalized {artifact.name}")
+        finish_artifact(hook_name, artifact, plan.maps, settings, epoch)
     return result

@@ -48,6 +48,10 @@ class Settings:
     cmake_build_dirs: tuple[str, ...] = ()
     #: Build on, with a warning, when a carrier cannot hold a varying path (the wheel then differs).
     allow_unmapped: bool = False
+    #: Replace this build's varying paths in the wheel's text members (archives/scrub.py).
+    scrub_text: bool = True
+    #: A leak the guard finds fails the build instead of warning (guard.py).
+    strict: bool = False
     #: Config-settings for the wrapped backend (``remap.*`` keys removed).
     forwarded: dict[str, Any] | None = field(default=None, compare=False)
 
@@ -131,6 +135,8 @@ _OPTIONS = {
     "verbose": _Option("verbose", _as_bool),
     "cmake-build-dirs": _Option("cmake_build_dirs", _as_str_list, merge_lists=True),
     "allow-unmapped": _Option("allow_unmapped", _as_bool),
+    "scrub-text": _Option("scrub_text", _as_bool),
+    "strict": _Option("strict", _as_bool),
 }
 _TABLE_KEYS = sorted(set(_OPTIONS) - {"map"})
 _SETTING_KEYS = sorted(set(_OPTIONS) - {"path-map", "requires"})

@@ -43,6 +43,10 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-isolation", action="store_true", help="build in the current environment")
     parser.add_argument("--python", metavar="PYTHON", help="interpreter to build for (default: this one)")
     parser.add_argument(
+        "--no-strict", dest="strict", action="store_false",
+        help="let the proxy's leak guard only warn (by default a builder path left in the wheel fails the build)",
+    )
+    parser.add_argument(
         "--proxy-wheel", metavar="WHEEL", help="install this remap_backend wheel instead of packing the installed proxy"
     )
     add_output_options(parser)
@@ -77,6 +81,24 @@ def parse_config_settings(items: list[str]) -> dict[str, Any]:
         else:
             settings[key] = value
     return settings
+
+
+def with_strict_default(config_settings: dict[str, Any], source_dir: Path, strict: bool) -> dict[str, Any]:
+    """The proxy's config-settings with ``remap.strict=true`` added, unless the user decided.
+
+    An explicit ``-C remap.strict=...`` or a ``strict`` key in the project's
+    ``[tool.remap-backend]`` table wins over this default; ``--no-strict``
+    adds nothing. Only for proxied builds: a plain backend would be handed a
+    key it does not know.
+    """
+    if not strict or "remap.strict" in config_settings:
+        return config_settings
+    from remap_backend import config
+
+    table = config.read_pyproject(source_dir).get("tool", {}).get("remap-backend", {})
+    if isinstance(table, dict) and "strict" in table:
+        return config_settings
+    return {**config_settings, "remap.strict": "true"}
 
 
 def make_plan(source_dir: Path, plain: bool) -> hookplan.HookPlan:
@@ -133,9 +155,12 @@ def run(args: argparse.Namespace) -> int:
             with reporter.step(f"unpacking {target.path.name}"):
                 source_dir = sources.unpack_sdist(target.path, sources.stable_unpack_root())
             outdir = args.outdir or Path("dist")
+        config_settings = parse_config_settings(args.config_settings)
+        if not args.plain:
+            config_settings = with_strict_default(config_settings, source_dir, args.strict)
         options = builder.BuildOptions(
             distributions=distributions,
-            config_settings=parse_config_settings(args.config_settings),
+            config_settings=config_settings,
             isolation=not args.no_isolation,
             python=args.python,
         )

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import builder, sources
-from .build import add_build_options, apply_proxy_wheel, fetch_target, make_plan, parse_config_settings
+from .build import (
+    add_build_options, apply_proxy_wheel, fetch_target, make_plan, parse_config_settings, with_strict_default,
+)
 from .diff import DiffReport, diff_paths, format_report
 from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
 from .progress import Reporter
@@ -160,6 +162,8 @@ def _one_run(pristine: Path, variation: Variation, epoch: int, settings, args, r
         variation.tmpdir.mkdir(parents=True)
         source = sources.copy_tree(pristine, variation.source_parent / pristine.name)
         _shift_mtimes(source, variation.mtime_shift)
+    if not plain:
+        settings = with_strict_default(settings, source, args.strict)
     options = builder.BuildOptions(
         distributions=("wheel",),
         config_settings=settings,

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from ..epoch import DEFAULT_EPOCH
 from ..errors import RemapError
 from .pyc_tree import normalize_pyc_file, normalize_pyc_tree
 from .safety import Limits
 from .sdist import normalize_sdist
-from .wheel import normalize_wheel
+from .wheel import Observer, normalize_wheel
+
+if TYPE_CHECKING:
+    from ..varying import Matcher
 
 # DEFAULT_EPOCH (1980-01-01T00:00:00Z, the earliest instant a zip entry can
 # carry) is used when SOURCE_DATE_EPOCH is unset; one definition, in epoch.py.
@@ -57,22 +60,27 @@ def kind_of(path: Path) -> Optional[str]:
     return None
 
 
-def normalize_artifact(path: Path, epoch: Optional[int]) -> bool:
+def normalize_artifact(
+    path: Path, epoch: Optional[int], scrub: Optional["Matcher"] = None, observe: Optional[Observer] = None,
+) -> bool:
     """Normalize a freshly built wheel or sdist in place; return whether it changed.
 
     ``epoch`` is SOURCE_DATE_EPOCH (None: :data:`DEFAULT_EPOCH`). Other file
     types are left alone (False): a backend may produce archives we do not know.
+    For wheels, ``scrub`` replaces the build's paths in text members and
+    ``observe`` sees each member's final content (sdists: neither, see docs/archives.md).
     """
     path = Path(path)
     kind = kind_of(path)
     if kind not in ("wheel", "sdist"):
         return False
-    return bool(normalize_path(path, epoch))
+    return bool(normalize_path(path, epoch, scrub=scrub, observe=observe))
 
 
 def normalize_path(
     path: Path, epoch: Optional[int], check: bool = False, recompress: bool = False,
     limits: Optional[Limits] = None, trust_record: bool = False,
+    scrub: Optional["Matcher"] = None, observe: Optional[Observer] = None,
 ) -> List[Change]:
     """Normalize ``path`` (wheel, sdist, .pyc, or a directory of .pyc files).
 
@@ -94,7 +102,7 @@ def normalize_path(
         )
     if kind == "wheel":
         reasons = normalize_wheel(path, when, check=check, recompress=recompress, limits=limits,
-                                  trust_record=trust_record)
+                                  trust_record=trust_record, scrub=scrub, observe=observe)
     elif kind == "sdist":
         reasons = normalize_sdist(path, when, check=check, limits=limits)
     else:

@@ -17,7 +17,7 @@ import stat
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Iterator, List, Optional, Tuple, Union
+from typing import BinaryIO, Callable, Iterator, List, Optional, Tuple, Union
 
 from .. import log
 from ..errors import RemapError
@@ -25,8 +25,13 @@ from . import record, zipfmt
 from ..atomic import atomic_path
 from .digest import Digest
 from .pyc import UnsupportedPyc, canonical_pyc
+from .scrub import is_text_name, scrubbed
 from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
+from ..varying import Matcher
+
+#: Called with (member name, final content) for every member but RECORD, possibly from helper threads.
+Observer = Callable[[str, bytes], None]
 
 #: Helper threads that inflate and check raw-copied members (zlib and hashlib
 #: release the GIL, so they run in parallel with each other and the copy).
@@ -49,6 +54,8 @@ class _Wheel:
         self.archive = archive
         self.verifiers: Optional[ThreadPoolExecutor] = None
         self.trust_record = False
+        self.scrub: Optional[Matcher] = None
+        self.observe: Optional[Observer] = None
         self.budget = Budget(archive, limits)
         self.entries = zipfmt.read_entries(handle, size, archive)
         self.budget.check_members(len(self.entries))
@@ -139,7 +146,7 @@ class _Wheel:
 
 def normalize_wheel(
     path: Path, epoch: int, check: bool = False, recompress: bool = False, limits: Optional[Limits] = None,
-    trust_record: bool = False,
+    trust_record: bool = False, scrub: Optional[Matcher] = None, observe: Optional[Observer] = None,
 ) -> List[str]:
     """Normalize the wheel at ``path`` in place; return why it changed ([] = already canonical).
 
@@ -147,14 +154,17 @@ def normalize_wheel(
     again with our settings instead of copying deflated data as it is.
     ``trust_record`` skips inflating deflated members RECORD gives a sha256
     and size for (fast, but a lying RECORD or corrupt data is not noticed).
+    ``scrub`` replaces the build's varying paths in text members (``scrub.py``);
+    ``observe`` sees every member's final content in the same pass (the leak guard).
     """
     limits = limits or Limits.from_environ()
+    hooks = (scrub, observe)
     if check:
-        wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, trust_record)
+        wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, trust_record, hooks)
     else:
         # the input is closed before the rename: Windows cannot replace an open file
         with atomic_path(path) as temp:
-            wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, trust_record)
+            wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, trust_record, hooks)
             if same:
                 temp.unlink()
     if same:
@@ -165,12 +175,14 @@ def normalize_wheel(
 
 def _rewrite(
     path: Path, temp: Optional[Path], epoch: int, recompress: bool, limits: Limits, trust_record: bool,
+    hooks: Tuple[Optional[Matcher], Optional[Observer]] = (None, None),
 ) -> Tuple[_Wheel, List[str], bool]:
     """Write the canonical wheel to ``temp`` (None: only compare); (wheel, reasons, identical?)."""
     with open(path, "rb") as handle, open(path, "rb") as original:
         wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, path.name, limits)
         wheel.path = path
         wheel.trust_record = trust_record
+        wheel.scrub, wheel.observe = hooks
         wheel.verifiers = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="remap-verify")
         try:
             if temp is None:
@@ -191,12 +203,17 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
     writer = zipfmt.Writer(sink, zipfmt.dos_datetime(epoch))  # type: ignore[arg-type]
     rows: List[Tuple[str, Union[str, "Future[str]"], int]] = []
     pyc_changed = False
+    scrubbed_any = False
     for entry in wheel.order:
         if entry is wheel.record_entry:
             continue
         mode = normalized_mode(entry.unix_mode)
         row = wheel.rows.get(entry.name)
-        if stat.S_ISLNK(mode) or entry.name.endswith(".pyc"):
+        if wheel.scrub and not stat.S_ISLNK(mode) and is_text_name(entry.name):
+            digest, changed = _scrub_text(wheel, entry, row, writer, mode, recompress)
+            scrubbed_any = scrubbed_any or changed
+            rows.append((entry.name, digest[0], digest[1]))
+        elif stat.S_ISLNK(mode) or entry.name.endswith(".pyc"):
             content = wheel.read_all(entry)
             _check_record(wheel, entry, row, content)
             if stat.S_ISLNK(mode):
@@ -211,6 +228,8 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
                     content, pyc_changed = canonical, True
             wheel.budget.spend(len(content))
             writer.add(entry.name, mode, content)
+            if wheel.observe is not None:
+                wheel.observe(entry.name, content)
             rows.append((entry.name, record.b64_digest(hashlib.sha256(content).digest()), len(content)))
         elif entry.method == zipfmt.DEFLATED and not recompress:
             rows.append((entry.name, _copy_raw(wheel, entry, row, writer, mode), entry.size))
@@ -224,9 +243,38 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
     reasons = []
     if pyc_changed:
         reasons.append(".pyc marshal data")
+    if scrubbed_any:
+        reasons.append("build paths in text members")
     if new_record != wheel.old_record:
         reasons.append("RECORD")
     return reasons
+
+
+def _scrub_text(
+    wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row], writer: zipfmt.Writer, mode: int,
+    recompress: bool,
+) -> Tuple[Tuple[str, int], bool]:
+    """A text candidate, its varying paths replaced; ((sha256, size), whether it changed).
+
+    Unchanged members keep their deflate stream (copied raw), as every other member does.
+    """
+    assert wheel.scrub is not None
+    content = wheel.read_all(entry)
+    _check_record(wheel, entry, row, content)
+    new = scrubbed(entry.name, content, wheel.scrub)
+    wheel.budget.spend(len(content))
+    if new is not None:
+        writer.add(entry.name, mode, new)
+    elif entry.method == zipfmt.DEFLATED and not recompress:
+        writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
+        writer.copy_raw(wheel.handle, entry.data_offset, entry.compressed_size)
+        writer.end()
+    else:
+        writer.add(entry.name, mode, content)
+    final = content if new is None else new
+    if wheel.observe is not None:
+        wheel.observe(entry.name, final)
+    return (record.b64_digest(hashlib.sha256(final).digest()), len(final)), new is not None
 
 
 def _check_record(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row], content: bytes) -> None:
@@ -258,7 +306,8 @@ def _copy_raw(
     writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
     writer.copy_raw(wheel.handle, entry.data_offset, entry.compressed_size)
     writer.end()
-    if wheel.trust_record and row is not None and row.algorithm == "sha256" and row.size == entry.size:
+    trusted = wheel.trust_record and wheel.observe is None  # an observer must see the content
+    if trusted and row is not None and row.algorithm == "sha256" and row.size == entry.size:
         return row.digest  # type: ignore[return-value]
     assert wheel.verifiers is not None
     return wheel.verifiers.submit(_verify, wheel, entry, row)
@@ -268,6 +317,7 @@ def _verify(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row]) -> st
     """Inflate one member (with its own reads: safe on a helper thread) and check it; return its sha256."""
     digest = Digest(record.algorithms_for(row))
     inflater = zipfmt.Inflater(entry, wheel.archive)
+    kept: Optional[List[bytes]] = [] if wheel.observe is not None else None
     total = 0
     for chunk in _own_reads(wheel, entry):
         for out in inflater.feed(chunk):
@@ -275,10 +325,14 @@ def _verify(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row]) -> st
             if total > entry.size:
                 wheel._check_growth(entry, total)
             digest.update(out)
+            if kept is not None:
+                kept.append(out)
     inflater.finish()
     digests, crc = digest.result()
     wheel._check_integrity(entry, crc, total)
     record.check_against(row, entry.name, digests, total, wheel.archive)
+    if kept is not None and wheel.observe is not None:
+        wheel.observe(entry.name, b"".join(kept))
     return record.b64_digest(digests["sha256"])
 
 
@@ -300,6 +354,7 @@ def _recompress(
     inflater = zipfmt.Inflater(entry, wheel.archive)
     compressor = zlib.compressobj(zipfmt.DEFLATE_LEVEL, zlib.DEFLATED, -15)
     packed: List[bytes] = []
+    kept: Optional[List[bytes]] = [] if wheel.observe is not None else None
     total = 0
     for chunk in zipfmt.read_raw(wheel.handle, entry):
         for out in inflater.feed(chunk):
@@ -309,10 +364,14 @@ def _recompress(
             wheel.budget.spend(len(out))
             digest.update(out)
             packed.append(compressor.compress(out))
+            if kept is not None:
+                kept.append(out)
     inflater.finish()
     digests, crc = digest.result()
     wheel._check_integrity(entry, crc, total)
     record.check_against(row, entry.name, digests, total, wheel.archive)
+    if kept is not None and wheel.observe is not None:
+        wheel.observe(entry.name, b"".join(kept))
     packed.append(compressor.flush())
     data = b"".join(packed)
     writer.begin(entry.name, mode, crc, len(data), total)

@@ -1,0 +1,3 @@
+from ._where import build_dir
+
+__all__ = ["build_dir"]
