@@ -34,12 +34,8 @@ def _load_corpus():
 corpus = _load_corpus()
 CI_SUBSET = [sdist for sdist in corpus.CORPUS if sdist.ci]
 
-#: Causes no change under way addresses yet. Every other failure of this subset today is one of
-#: issue 9's items 1-3 (interpreter rpath, build-info files, temp dirs made during the build).
-NOT_FIXED_YET = {
-    "spglib": "CMake links in the build tree with an RPATH naming it and rewrites it to $ORIGIN/lib at install, "
-              "keeping the old string's length: .dynstr grows with the build directory's path (docs/corpus.md)",
-}
+#: Causes of failure no fix addresses yet: sdist name -> reason (a strict xfail).
+NOT_FIXED_YET: dict = {}
 
 
 def _params():
