@@ -19,7 +19,7 @@ from remap_backend._version import __version__
 
 from .errors import EXIT_ERROR, RemapError
 
-SUBCOMMAND_MODULES = ("build", "verify", "diff", "scan", "normalize")
+SUBCOMMAND_MODULES = ("build", "verify", "diff", "scan", "normalize", "vendor")
 
 DESCRIPTION = """\
 Make compiled Python wheels byte-for-byte reproducible, for your own
