@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +12,8 @@ import pytest
 tomlkit = pytest.importorskip("tomlkit")
 
 from remap_backend_cli import proxywheel, vendor  # noqa: E402
+
+from .adopt import fresh_project, index_only_env  # noqa: E402
 
 from support.frontends import run, uv  # noqa: E402
 
@@ -146,53 +146,10 @@ def test_invalid_toml_is_one_error_line(cli, tmp_path):
 
 # --- end to end: a fresh C project, vendored, built by three frontends with no remap-backend anywhere ---
 
-C_SOURCE = r"""
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-static PyObject *where(PyObject *self, PyObject *args) { return PyUnicode_FromString(__FILE__); }
-static PyMethodDef methods[] = {{"where", where, METH_NOARGS, "the file this was compiled from"}, {NULL, NULL, 0, NULL}};
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fresh", NULL, -1, methods};
-PyMODINIT_FUNC PyInit__fresh(void) { return PyModule_Create(&module); }
-"""
-
-FRESH_PYPROJECT = '''\
-[build-system]
-# What the README used to say; nothing on any index can satisfy "remap-backend".
-requires = ["setuptools>=64", "remap-backend"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "fresh-c"
-version = "0.3.0"
-requires-python = ">=3.9"
-
-[tool.setuptools]
-package-dir = { "" = "src" }
-packages = ["fresh_c"]
-ext-modules = [{ name = "fresh_c._fresh", sources = ["src/fresh_c/_fresh.c"], extra-compile-args = ["-g"] }]
-'''
-
-
-def _fresh_c_project(parent: Path) -> Path:
-    project = _project(parent, FRESH_PYPROJECT)
-    (project / "src" / "fresh_c" / "__init__.py").write_text("from ._fresh import where\n")
-    (project / "src" / "fresh_c" / "_fresh.c").write_text(C_SOURCE)
-    return project
-
-
-def _no_proxy_anywhere_env(tmp: Path) -> dict:
-    """The user's machine: the public index only, no find-links, no proxy on any path."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("REMAP_", "PIP_FIND_LINKS", "UV_", "PYTHONPATH")) and k != "SOURCE_DATE_EPOCH"}
-    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", UV_NO_PROGRESS="1", UV_CACHE_DIR=str(tmp / "uv-cache"),
-               PIP_NO_CACHE_DIR="1", TMPDIR=str(tmp))
-    return env
-
-
 @pytest.mark.e2e
 def test_vendored_project_builds_identically_with_pip_build_and_uv(cli, tmp_path):
-    project = _fresh_c_project(tmp_path)
-    env = _no_proxy_anywhere_env(tmp_path)
+    project = fresh_project(tmp_path)
+    env = index_only_env(tmp_path)
     # Without vendoring the declared requirement cannot be resolved: the failure this command fixes.
     plain = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "none", project], env, check=False)
     assert plain.returncode != 0 and "remap-backend" in plain.stdout + plain.stderr
@@ -206,7 +163,7 @@ def test_vendored_project_builds_identically_with_pip_build_and_uv(cli, tmp_path
     run([uv(), "build", "--out-dir", outs["uv"], project], env)
     digests = {}
     for name, out in outs.items():
-        (wheel,) = out.glob("fresh_c-0.3.0-*.whl")
+        (wheel,) = out.glob("fresh_zlib-0.3.0-*.whl")
         digests[name] = hashlib.sha256(wheel.read_bytes()).hexdigest()
     assert len(set(digests.values())) == 1, digests
     assert str(tmp_path).encode() not in (outs["uv"] / wheel.name).read_bytes()
