@@ -15,9 +15,8 @@ from __future__ import annotations
 import argparse
 import difflib
 import hashlib
-import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dwarf, elf
@@ -427,9 +426,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     report = diff_paths(Path(args.a), Path(args.b))
     if args.json:
-        payload = asdict(report)
-        payload["causes"] = report.causes
-        print(json.dumps(payload, indent=2, default=str))
+        from . import jsonreport
+
+        print(jsonreport.dumps(jsonreport.diff_document(report)))
     else:
         for line in format_report(report, limit=1_000_000 if args.verbose else 20):
             print(line)
