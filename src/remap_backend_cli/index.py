@@ -4,8 +4,9 @@
 means running the backend (meson or CMake configure) just to fetch it. The
 index's simple API already lists every file with its hash, so this module asks
 it directly: PEP 691 JSON, PEP 503 HTML as the fallback, plus find-links
-directories and pages. ``PIP_INDEX_URL``, ``UV_DEFAULT_INDEX``/``UV_INDEX_URL``,
-``PIP_FIND_LINKS``/``UV_FIND_LINKS`` and ``PIP_CERT``/``SSL_CERT_FILE`` are honoured.
+directories and pages. ``PIP_INDEX_URL`` (or ``index-url`` in pip.conf),
+``UV_DEFAULT_INDEX``/``UV_INDEX_URL``, ``PIP_FIND_LINKS`` (or pip.conf's
+``find-links``)/``UV_FIND_LINKS`` and ``PIP_CERT``/``SSL_CERT_FILE`` are honoured.
 Three failures get three messages: the index could not be reached, no such
 version, and no sdist for that version.
 """
@@ -49,9 +50,44 @@ class Unreachable(Exception):
 
 # --- where to look ----------------------------------------------------------------------------
 
+def pip_config_files(environ: Mapping[str, str]) -> List[Path]:
+    """pip's configuration files, lowest priority first (global, user, site), or only ``PIP_CONFIG_FILE``."""
+    if environ.get("PIP_CONFIG_FILE"):
+        return [Path(environ["PIP_CONFIG_FILE"])]
+    home = Path(environ.get("HOME") or os.path.expanduser("~"))
+    config_home = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
+    files = [Path("/etc/pip.conf"), home / ".pip" / "pip.conf", config_home / "pip" / "pip.conf"]
+    if environ.get("VIRTUAL_ENV"):
+        files.append(Path(environ["VIRTUAL_ENV"]) / "pip.conf")
+    return files
+
+
+def pip_config(environ: Mapping[str, str], key: str) -> Optional[str]:
+    """``key`` from the ``[global]`` or ``[download]`` section of pip's config files (last file wins)."""
+    import configparser
+
+    value = None
+    for path in pip_config_files(environ):
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read(path, encoding="utf-8")
+        except (OSError, configparser.Error):
+            continue
+        for section in ("global", "download"):
+            if parser.has_option(section, key):
+                value = parser.get(section, key)
+    return value
+
+
 def index_url(environ: Mapping[str, str]) -> str:
-    """The one index to ask: pip's setting, then uv's, then PyPI."""
-    for key in ("PIP_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX_URL"):
+    """The one index to ask: pip's setting (environment, then pip.conf), then uv's, then PyPI."""
+    for key in ("PIP_INDEX_URL",):
+        if environ.get(key, "").strip():
+            return environ[key].strip()
+    configured = pip_config(environ, "index-url")
+    if configured and configured.strip():
+        return configured.strip()
+    for key in ("UV_DEFAULT_INDEX", "UV_INDEX_URL"):
         if environ.get(key, "").strip():
             return environ[key].strip()
     return DEFAULT_INDEX
@@ -60,8 +96,9 @@ def index_url(environ: Mapping[str, str]) -> str:
 def find_links(environ: Mapping[str, str]) -> List[str]:
     """Directories or pages from ``PIP_FIND_LINKS`` (whitespace-separated) and ``UV_FIND_LINKS`` (commas), in order."""
     seen: List[str] = []
-    for key in ("PIP_FIND_LINKS", "UV_FIND_LINKS"):
-        for entry in environ.get(key, "").replace(",", " ").split():
+    pip_links = environ.get("PIP_FIND_LINKS") if "PIP_FIND_LINKS" in environ else pip_config(environ, "find-links")
+    for text in (pip_links or "", environ.get("UV_FIND_LINKS", "").replace(",", " ")):
+        for entry in text.split():
             if entry not in seen:
                 seen.append(entry)
     return seen

@@ -158,6 +158,16 @@ def test_find_links_from_pip_and_uv_settings():
     assert index.find_links(env) == ["/a", "/b", "https://c/links/"]
 
 
+def test_pip_conf_index_url_and_find_links(tmp_path):
+    config = tmp_path / "pip.conf"
+    config.write_text("[global]\nindex-url = https://mirror.example/simple/\nfind-links = /wheels\n")
+    env = {"PIP_CONFIG_FILE": str(config)}
+    assert index.index_url(env) == "https://mirror.example/simple/"
+    assert index.find_links(env) == ["/wheels"]
+    assert index.index_url({**env, "PIP_INDEX_URL": "https://env/simple/"}) == "https://env/simple/"
+    assert index.find_links({**env, "PIP_FIND_LINKS": ""}) == []
+
+
 def test_name_is_matched_canonically():
     files = [index.File("Demo_Pkg-1.0.tar.gz", "u"), index.File("other-1.0.tar.gz", "v")]
     assert index.choose_sdist("demo.pkg==1.0", files, "here").filename == "Demo_Pkg-1.0.tar.gz"
