@@ -304,6 +304,8 @@ def run(args: argparse.Namespace) -> int:
         write_copy(project / into, installed)
         print(f"copied remap-backend {__version__} to {where} ({len(stale)} file(s) changed)", flush=True)
     changes += sdist_includes(project, into, doc)
+    if wrapped_backend(doc) == "mesonpy" and (stale or changes):
+        print(f"note: meson-python's sdist holds the files git tracks; commit {into}/ (git add {into})", flush=True)
     new_text = doc.as_string()
     if new_text != text:
         atomic_write_bytes(pyproject, new_text.encode("utf-8"))
