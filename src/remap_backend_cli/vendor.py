@@ -206,7 +206,7 @@ def wrapped_backend(doc: Any) -> str:
     if explicit is not None:
         return str(explicit)
     names = {_requirement_name(str(item)) for item in doc.get("build-system", {}).get("requires", [])}
-    for name, backend in (("setuptools", "setuptools.build_meta"), ("maturin", "maturin")):
+    for name, backend in (("setuptools", "setuptools.build_meta"), ("maturin", "maturin"), ("meson-python", "mesonpy")):
         if name in names:
             return backend
     return ""
