@@ -206,7 +206,8 @@ def wrapped_backend(doc: Any) -> str:
     if explicit is not None:
         return str(explicit)
     names = {_requirement_name(str(item)) for item in doc.get("build-system", {}).get("requires", [])}
-    for name, backend in (("setuptools", "setuptools.build_meta"), ("maturin", "maturin"), ("meson-python", "mesonpy")):
+    inferred = (("setuptools", "setuptools.build_meta"), ("maturin", "maturin"), ("meson-python", "mesonpy"))
+    for name, backend in inferred:
         if name in names:
             return backend
     return ""
