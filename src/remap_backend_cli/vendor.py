@@ -255,6 +255,17 @@ def write_copy(directory: Path, files: List[Tuple[str, bytes]]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _age(vendored: Optional[str]) -> str:
+    """'older', 'newer' or 'same version' than the installed proxy, by PEP 440 order."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        mine, theirs = Version(vendored or ""), Version(__version__)
+    except InvalidVersion:
+        return "unknown version"
+    return "older" if mine < theirs else "newer" if mine > theirs else "same version, edited"
+
+
 def _load(pyproject: Path) -> Tuple[Any, str]:
     import tomlkit
 
@@ -290,8 +301,9 @@ def run(args: argparse.Namespace) -> int:
         if not vendored:
             problems.append(f"{where} is missing")
         elif stale:
-            problems.append(f"{where} is remap-backend {version_of(vendored) or '?'} and differs from the installed "
-                            f"{__version__} in {len(stale)} file(s): {', '.join(stale[:5])}")
+            problems.append(f"{where} is remap-backend {version_of(vendored) or '?'} ({_age(version_of(vendored))}) "
+                            f"and differs from the installed {__version__} in {len(stale)} file(s): "
+                            f"{', '.join(stale[:5])}")
         problems += [f"would change {change}" for change in changes]
         for problem in problems:
             print(problem, flush=True)

@@ -107,7 +107,7 @@ def test_check_detects_an_older_or_edited_copy_and_a_missing_one(cli, tmp_path):
     version_file.write_text('__version__ = "0.0.1"\n')
     stale = cli("vendor", "--check", project)
     assert stale.returncode == 1
-    assert "remap-backend 0.0.1 and differs" in stale.stdout and "remap_backend/_version.py" in stale.stdout
+    assert "remap-backend 0.0.1 (older) and differs" in stale.stdout and "remap_backend/_version.py" in stale.stdout
     assert version_file.read_text() == '__version__ = "0.0.1"\n'  # --check writes nothing
     assert cli("vendor", project).returncode == 0
     assert cli("vendor", "--check", project).returncode == 0
