@@ -1,7 +1,7 @@
 """``remap-backend build``: build anyone's project through the proxy, unmodified.
 
 TARGET is a source directory, an sdist, or a requirement (``name==version``)
-whose sdist pip downloads. The project's own build-system.requires plus the
+whose sdist is fetched from the index. The project's own build-system.requires plus the
 proxy are installed into an isolated environment, and the proxy is told to
 wrap the project's declared backend through ``REMAP_BACKEND`` and
 ``REMAP_BACKEND_PATH``. Nothing in the project is edited.
@@ -57,7 +57,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "build",
         help="build an sdist, source tree or name==version through the proxy",
         description="Build a project through the proxy without editing it: TARGET is a source\n"
-        "directory, an sdist, or name==version (fetched with pip download).\n\n" + EXAMPLES,
+        "directory, an sdist, or name==version (its sdist fetched from the index).\n\n" + EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_build_options(parser)

@@ -122,6 +122,7 @@ def _run_hook(reporter: Reporter, cmd, cwd, extra: Mapping[str, str], unset, uma
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(extra)
     reporter.log("$ " + subprocess.list2cmdline(list(cmd)))
+    since = reporter.log_size()
     stdout = None if reporter.verbose else reporter.log_path.open("ab")
     try:
         subprocess.run(
@@ -132,6 +133,7 @@ def _run_hook(reporter: Reporter, cmd, cwd, extra: Mapping[str, str], unset, uma
     finally:
         if stdout is not None:
             stdout.close()
+        reporter.surface_proxy_lines(since)
 
 
 class _BuildEnvironment:

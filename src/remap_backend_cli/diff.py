@@ -2,9 +2,12 @@
 
 Compares entry by entry (added, removed, changed) and then the archive
 metadata (timestamps, modes, owners, order). A changed ELF file is broken
-down into the sections that differ and the DWARF paths that differ; a changed
-``.pyc`` is checked for marshal-equality; a changed text file gets a short
-unified diff. Each change carries a one-line guess at its cause.
+down into the sections that differ, the strings that differ in each (side by
+side: the path compiled into ``.rodata`` is named there, not blamed on debug
+info) and the DWARF paths that differ; a changed ``.pyc`` is compared in
+``canonical_pyc`` form, the one definition of "same .pyc"; a changed text
+file gets a short unified diff, and a change of line endings only, or of
+RECORD alone, is named as such. Each change carries a one-line guess at its cause.
 """
 
 from __future__ import annotations
@@ -12,12 +15,8 @@ from __future__ import annotations
 import argparse
 import difflib
 import hashlib
-import importlib.util
-import json
-import marshal
 import re
-import types
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dwarf, elf
@@ -38,6 +37,20 @@ _TIMESTAMP = re.compile(
     r"\b(19|20)\d\d-\d\d-\d\d|\b\d\d:\d\d:\d\d\b|\b1[5-9]\d{8}(\.\d+)?\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b"
 )
 _ABS_PATH = re.compile(r"(?<![\w.])/(tmp|home|root|var|private|Users|__w)/")
+_PRINTABLE = re.compile(rb"[\x20-\x7e]{4,}")
+#: Sections whose bytes hold data and strings (not code, hashes or tables), by name prefix.
+_DATA_SECTIONS = (".rodata", ".lrodata", ".data", ".ldata", ".dynstr", ".comment", ".strtab",
+                  ".debug_str", ".debug_line_str")
+STRINGS_SHOWN = 4
+
+
+@dataclass
+class StringChange:
+    """Printable strings (4+ characters) found in one version of a section and not in the other."""
+
+    section: str
+    only_in_a: list[str]
+    only_in_b: list[str]
 
 
 @dataclass
@@ -57,8 +70,11 @@ class ChangedEntry:
     size_b: int
     sections: list[str] = field(default_factory=list)
     dwarf_paths: list[DwarfPathChange] = field(default_factory=list)
+    strings: list[StringChange] = field(default_factory=list)
+    line_endings_only: bool = False
     pyc_marshal_equal: bool | None = None
     pyc_header_differs: bool | None = None
+    pyc_loads_equal: bool | None = None  # this interpreter loads both to equal objects
     text_diff: list[str] = field(default_factory=list)
     cause: str = ""
 
@@ -127,6 +143,7 @@ def diff_paths(a: Path, b: Path) -> DiffReport:
     order_b = [n for n in members_b if n in members_a]
     report.order_differs = common != order_b
     report.metadata.extend(_container_changes(a, b))
+    explain_record(report)
     nothing_else = not (report.added or report.removed or report.changed or report.metadata or report.order_differs)
     report.container_only = nothing_else and a.is_file()
     report.identical = nothing_else and not report.container_only
@@ -140,14 +157,18 @@ def compare_contents(name: str, data_a: bytes, data_b: bytes) -> ChangedEntry:
         sections_a, sections_b = elf.read_sections(data_a), elf.read_sections(data_b)
         if sections_a is not None and sections_b is not None:
             entry.sections = elf.differing_sections(sections_a, sections_b)
+            entry.strings = _string_changes(sections_a, sections_b, entry.sections)
         entry.dwarf_paths = _dwarf_changes(data_a, data_b)
     elif name.endswith(".pyc"):
         entry = ChangedEntry(name, "pyc", len(data_a), len(data_b))
         entry.pyc_header_differs = data_a[:16] != data_b[:16]
         entry.pyc_marshal_equal = _marshal_equal(data_a, data_b)
+        if not entry.pyc_marshal_equal:
+            entry.pyc_loads_equal = _loads_equal(data_a, data_b)
     elif _is_text(data_a) and _is_text(data_b):
         entry = ChangedEntry(name, "text", len(data_a), len(data_b))
         entry.text_diff = _text_diff(name, data_a, data_b)
+        entry.line_endings_only = _unix_lines(data_a) == _unix_lines(data_b)
     else:
         entry = ChangedEntry(name, "binary", len(data_a), len(data_b))
     entry.cause = likely_cause(entry)
@@ -157,6 +178,14 @@ def compare_contents(name: str, data_a: bytes, data_b: bytes) -> ChangedEntry:
 def likely_cause(entry: ChangedEntry) -> str:
     """A one-line best guess at why ``entry`` changed."""
     if entry.kind == "elf":
+        in_data = [c for c in entry.strings if not c.section.startswith((".debug", ".zdebug"))]
+        if in_data:
+            first = in_data[0]
+            pairs = _side_by_side(first)
+            paths = any("/" in text for text in first.only_in_a + first.only_in_b)
+            what = "a build path is compiled into string data" if paths else "string data differs"
+            also = " (debug info differs too)" if entry.dwarf_paths else ""
+            return f"{entry.name}: {what} in {first.section}: {pairs}{also}"
         if entry.dwarf_paths:
             first = entry.dwarf_paths[0]
             sample = (first.only_in_a + first.only_in_b)[:2]
@@ -171,12 +200,18 @@ def likely_cause(entry: ChangedEntry) -> str:
         return f"{entry.name}: ELF bytes differ"
     if entry.kind == "pyc":
         if entry.pyc_marshal_equal:
-            return f"{entry.name}: same code, different marshal encoding (FLAG_REF/interning depends on refcounts)"
+            return (f"{entry.name}: same code, different marshal encoding (FLAG_REF/interning depends on refcounts; "
+                    "remap-backend normalize makes the bytes equal)")
+        if entry.pyc_loads_equal:
+            return (f"{entry.name}: equal code objects, but encoded by another marshal version or writer "
+                    "(not the same .pyc by canonical_pyc's definition)")
         if entry.pyc_header_differs:
             return f"{entry.name}: pyc header differs (source mtime or size; use checked-hash pycs)"
         return f"{entry.name}: compiled bytecode differs (its source differs)"
     if entry.kind == "text":
         changed_lines = [line[1:] for line in entry.text_diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        if entry.line_endings_only:
+            return f"{entry.name}: only line endings differ (CRLF vs LF: a checkout or tool setting rewrote it)"
         if entry.name.endswith("RECORD"):
             return f"{entry.name}: lists hashes of the other changed files"
         if any(_ABS_PATH.search(line) for line in changed_lines):
@@ -185,6 +220,56 @@ def likely_cause(entry: ChangedEntry) -> str:
             return f"{entry.name}: a timestamp is written into this file (use SOURCE_DATE_EPOCH)"
         return f"{entry.name}: generated content differs (random or environment-dependent value)"
     return f"{entry.name}: binary content differs"
+
+
+def _side_by_side(change: StringChange) -> str:
+    """``'a1' vs 'b1', 'a2' vs 'b2'`` for the first few strings of each side."""
+    left, right = change.only_in_a[:STRINGS_SHOWN], change.only_in_b[:STRINGS_SHOWN]
+    pairs = [f"{a!r} vs {b!r}" for a, b in zip(left, right)]
+    pairs += [f"{a!r} vs (none)" for a in left[len(right):]] + [f"(none) vs {b!r}" for b in right[len(left):]]
+    return ", ".join(pairs)
+
+
+def _string_changes(sections_a: list, sections_b: list, differing: list[str]) -> list[StringChange]:
+    """For each differing data section, the strings only one side has (in file order)."""
+    by_name_a = {s.name: s for s in sections_a}
+    by_name_b = {s.name: s for s in sections_b}
+    changes = []
+    for name in differing:
+        left, right = by_name_a.get(name), by_name_b.get(name)
+        if left is None or right is None or left.compressed or right.compressed or not name.startswith(_DATA_SECTIONS):
+            continue
+        strings_a = [m.decode("ascii") for m in _PRINTABLE.findall(left.data)]
+        strings_b = [m.decode("ascii") for m in _PRINTABLE.findall(right.data)]
+        set_a, set_b = set(strings_a), set(strings_b)
+        only_a = list(dict.fromkeys(t for t in strings_a if t not in set_b))
+        only_b = list(dict.fromkeys(t for t in strings_b if t not in set_a))
+        if only_a or only_b:
+            changes.append(StringChange(name, only_a, only_b))
+    return changes
+
+
+def explain_record(report: "DiffReport") -> None:
+    """Say what a changed RECORD really reflects, now that every other change is known."""
+    changed = {entry.name for entry in report.changed} | set(report.added) | set(report.removed)
+    for entry in report.changed:
+        if not entry.name.endswith(".dist-info/RECORD") or entry.kind != "text" or entry.line_endings_only:
+            continue
+        others = changed - {entry.name}
+        named = {line[1:].rsplit(",", 2)[0] for line in entry.text_diff
+                 if line[:1] in "+-" and line[:3] not in ("+++", "---") and "," in line} - {entry.name}
+        if named and named <= others:
+            entry.cause = f"{entry.name}: lists hashes of the other changed files"
+        elif others:
+            entry.cause = (f"{entry.name}: differs beyond the other changed files (entries for "
+                           f"{', '.join(sorted(named - others)[:3]) or 'no file'}); rewrite it with remap-backend normalize")
+        else:
+            entry.cause = (f"{entry.name}: only RECORD differs (its order or hash encoding, not any file); "
+                           "rewrite it with remap-backend normalize")
+
+
+def _unix_lines(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
 def _dwarf_changes(data_a: bytes, data_b: bytes) -> list[DwarfPathChange]:
@@ -201,34 +286,31 @@ def _dwarf_changes(data_a: bytes, data_b: bytes) -> list[DwarfPathChange]:
 
 
 def _marshal_equal(data_a: bytes, data_b: bytes) -> bool | None:
-    """Whether both pycs unmarshal to the same values (True/False), None if undecodable here.
+    """Whether both pycs are the same .pyc by ``canonical_pyc``'s definition; None if it cannot read one.
 
-    Re-dumping is not a fair test: marshal's FLAG_REF back-references depend on
-    reference counts and interning, which is exactly the noise to see through.
+    Comparing bytes is not a fair test: marshal's FLAG_REF back-references
+    depend on reference counts and interning, which is exactly the noise that
+    the canonical form removes (for every Python version it knows).
     """
-    magic = importlib.util.MAGIC_NUMBER
-    if data_a[:4] != magic or data_b[:4] != magic:
+    from remap_backend.archives.pyc import HEADER_SIZE, UnsupportedPyc, canonical_pyc
+
+    try:
+        return canonical_pyc(data_a)[HEADER_SIZE:] == canonical_pyc(data_b)[HEADER_SIZE:]
+    except (UnsupportedPyc, ValueError, EOFError):
+        return None
+
+
+def _loads_equal(data_a: bytes, data_b: bytes) -> bool | None:
+    """For the explanation only: do both load to equal objects here (None: not this Python's pycs)."""
+    import importlib.util
+    import marshal
+
+    if data_a[:4] != importlib.util.MAGIC_NUMBER or data_b[:4] != importlib.util.MAGIC_NUMBER:
         return None
     try:
-        return _canonical(marshal.loads(data_a[16:])) == _canonical(marshal.loads(data_b[16:]))
+        return marshal.loads(data_a[16:]) == marshal.loads(data_b[16:])
     except (ValueError, EOFError, TypeError):
         return None
-
-
-def _canonical(value: object) -> object:
-    """A comparable, type-tagged form of an unmarshalled value, code objects included."""
-    if isinstance(value, types.CodeType):
-        fields = sorted(name for name in dir(value) if name.startswith("co_") and not callable(getattr(value, name)))
-        return ("code", tuple((name, _canonical(getattr(value, name))) for name in fields))
-    if isinstance(value, (tuple, list)):
-        return (type(value).__name__, tuple(_canonical(item) for item in value))
-    if isinstance(value, (set, frozenset)):
-        return (type(value).__name__, tuple(sorted((_canonical(item) for item in value), key=repr)))
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted(((repr(k), _canonical(v)) for k, v in value.items()), key=repr)))
-    if isinstance(value, float):
-        return ("float", value.hex())
-    return (type(value).__name__, value)
 
 
 def _is_text(data: bytes) -> bool:
@@ -302,6 +384,10 @@ def format_report(report: DiffReport, limit: int = 20) -> list[str]:
         lines.append(f"changed: {entry.name} ({entry.kind}, {entry.size_a} -> {entry.size_b} bytes)")
         if entry.sections:
             lines.append(f"    sections: {', '.join(entry.sections)}")
+        for change in entry.strings[:6]:
+            lines.append(f"    strings in {change.section}: {_side_by_side(change)}")
+        if entry.line_endings_only:
+            lines.append("    only line endings differ")
         for change in entry.dwarf_paths[:6]:
             lines.append(f"    {change.where}:")
             lines += [f"      - {value}" for value in change.only_in_a[:4]]
@@ -340,9 +426,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     report = diff_paths(Path(args.a), Path(args.b))
     if args.json:
-        payload = asdict(report)
-        payload["causes"] = report.causes
-        print(json.dumps(payload, indent=2, default=str))
+        from . import jsonreport
+
+        print(jsonreport.dumps(jsonreport.diff_document(report)))
     else:
         for line in format_report(report, limit=1_000_000 if args.verbose else 20):
             print(line)

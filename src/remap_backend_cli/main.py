@@ -1,25 +1,36 @@
 """Entry point of ``remap-backend``: one argparse parser, subcommands from modules.
 
 Each subcommand lives in its own module exposing ``add_parser(subparsers)``
-and ``run(args) -> int``; adding a command means adding its module name to
-``SUBCOMMAND_MODULES``. A module that is missing (e.g. not written yet) is
-skipped so the other commands keep working.
+and ``run(args) -> int``; adding a command means adding it to ``COMMANDS``
+with the one-line help its ``add_parser`` gives (a test keeps the two equal).
+Only the module of the command being run is imported: ``--help`` and
+``--version`` import none of them, nor the proxy, so they start fast.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
+import re
 import sys
-from types import ModuleType
 from typing import Callable, Sequence
 
-from remap_backend._version import __version__
+EXIT_ERROR = 2  # the value of errors.EXIT_ERROR, without importing the proxy for --help
 
-from .errors import EXIT_ERROR, RemapError
-
-SUBCOMMAND_MODULES = ("build", "verify", "diff", "scan", "normalize")
+#: name -> one-line help, in the order ``--help`` lists them; the module is ``remap_backend_cli.<name>``.
+COMMANDS = {
+    "build": "build an sdist, source tree or name==version through the proxy",
+    "verify": "build TARGET several times under varied conditions and compare the wheels",
+    "diff": "compare two wheels or sdists entry by entry and explain differences",
+    "scan": "find absolute build paths (temp dirs, build envs, home) in artifacts",
+    "normalize": "rewrite wheels, sdists and .pyc trees so their bytes are reproducible",
+    "vendor": "copy the proxy into a project and point its pyproject.toml at it",
+}
+SUBCOMMAND_MODULES = tuple(COMMANDS)
+#: Top-level modules of the ``cli`` extra's requirements; a missing one means the extra is not installed.
+CLI_EXTRA_MODULES = frozenset({"build", "pyproject_hooks", "packaging", "elftools", "rich", "tomlkit"})
 
 DESCRIPTION = """\
 Make compiled Python wheels byte-for-byte reproducible, for your own
@@ -33,41 +44,69 @@ examples:
 """
 
 
-def _load_subcommands() -> list[ModuleType]:
-    modules = []
-    for name in SUBCOMMAND_MODULES:
+def version() -> str:
+    """The proxy's version, read from ``remap_backend/_version.py`` without running the package's ``__init__``."""
+    spec = importlib.util.find_spec("remap_backend")
+    for location in (spec.submodule_search_locations or []) if spec else []:
         try:
-            modules.append(importlib.import_module(f"{__package__}.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{name}":
-                raise
-    return modules
+            with open(os.path.join(location, "_version.py"), encoding="utf-8") as handle:
+                found = re.search(r"""__version__\s*=\s*["']([^"']+)["']""", handle.read())
+        except OSError:
+            continue
+        if found:
+            return found.group(1)
+    from remap_backend._version import __version__
+
+    return __version__
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:
-    """The full parser, and which ``run`` function serves each subcommand name."""
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is not an option), if any."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(
+    argv: Sequence[str] | None = None,
+) -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:
+    """The parser, and the ``run`` function of each subcommand whose module was loaded.
+
+    With ``argv`` only the chosen command's module is imported; the others get
+    a parser that has their help line only. ``argv=None`` loads every module.
+    """
     parser = argparse.ArgumentParser(
         prog="remap-backend",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"remap-backend {__version__}")
+    parser.add_argument("--version", action="version", version=f"remap-backend {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = set(COMMANDS) if argv is None else {chosen_command(argv)}
     runners: dict[str, Callable[[argparse.Namespace], int]] = {}
-    for module in _load_subcommands():
-        before = set(subparsers.choices)
-        module.add_parser(subparsers)
-        for name in set(subparsers.choices) - before:
+    for name, help_line in COMMANDS.items():
+        if name in wanted:
+            module = importlib.import_module(f"{__package__}.{name}")
+            module.add_parser(subparsers)
             runners[name] = module.run
+        else:
+            subparsers.add_parser(name, help=help_line)
     return parser, runners
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, runners = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser, runners = build_parser(argv)
+    except ModuleNotFoundError as exc:
+        return _missing_module(chosen_command(argv) or "remap-backend", exc)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
+    from .errors import RemapError
+
     try:
         return runners[args.command](args)
     except RemapError as exc:
@@ -75,12 +114,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except ModuleNotFoundError as exc:
+        return _missing_module(args.command, exc)
     except OSError as exc:
         _error(_describe_os_error(exc))
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into one line
-        if os.environ.get("REMAP_BACKEND_DEBUG"):
-            raise
-        _error(f"internal error: {type(exc).__name__}: {exc} (set REMAP_BACKEND_DEBUG=1 for a traceback)")
+        return _internal_error(exc)
+    return EXIT_ERROR
+
+
+def _missing_module(command: str, exc: ModuleNotFoundError) -> int:
+    if (exc.name or "").partition(".")[0] not in CLI_EXTRA_MODULES:
+        return _internal_error(exc)
+    _error(f"{command} needs the 'cli' extra (no module named {exc.name!r}); "
+           "install it with: pip install 'remap-backend[cli]'")
+    return EXIT_ERROR
+
+
+def _internal_error(exc: BaseException) -> int:
+    if os.environ.get("REMAP_BACKEND_DEBUG"):
+        raise exc
+    _error(f"internal error: {type(exc).__name__}: {exc} (set REMAP_BACKEND_DEBUG=1 for a traceback)")
     return EXIT_ERROR
 
 

@@ -28,6 +28,10 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: The proxy's own lines worth showing when backend output is hidden (see remap_backend.log).
+PROXY_LINE_PREFIXES = ("remap-backend: warning:", "remap-backend: error:")
+
+
 class Reporter:
     """Progress display plus the log file that catches subprocess output."""
 
@@ -83,6 +87,31 @@ class Reporter:
     def log(self, text: str) -> None:
         with self.log_path.open("a", encoding="utf-8", errors="replace") as log:
             log.write(text.rstrip("\n") + "\n")
+
+    def log_size(self) -> int:
+        try:
+            return self.log_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def surface_proxy_lines(self, since: int) -> None:
+        """Show the proxy's warnings and errors written to the log after offset ``since``.
+
+        Backend chatter stays in the log unless ``--verbose``; what the proxy
+        warns about (a path it cannot remap, build state it ignores) is
+        always worth a line, so it is shown even when the rest is hidden.
+        """
+        if self.verbose:
+            return  # already on the terminal
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(since)
+                tail = log.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return
+        for line in tail.splitlines():
+            if line.startswith(PROXY_LINE_PREFIXES):
+                self.note(line)
 
     def keep_log(self) -> Path:
         """Copy the log to a fixed place that outlives the command, and return it."""

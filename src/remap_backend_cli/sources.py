@@ -2,8 +2,8 @@
 
 Sdists are unpacked to a stable location, ``<tmp>/remap-build/<name>-<version>``,
 so that building the same sdist twice compiles in the same directory even
-before the proxy's path maps apply. Requirements are fetched with
-``pip download`` from whatever index pip is configured to use.
+before the proxy's path maps apply. Requirements are fetched from the
+index's simple API (``index.py``), which never runs a backend.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tarfile
 import tempfile
 import zipfile
@@ -58,7 +56,7 @@ def classify_target(text: str) -> str:
 
 
 def resolve(text: str, download_dir: Path, run: Callable[[list[str]], None]) -> Target:
-    """Find or fetch the TARGET; ``run`` executes the pip command (with logging)."""
+    """Find or fetch the TARGET (``run`` is kept for callers; fetching runs no command)."""
     kind = classify_target(text)
     if kind == "dir":
         path = Path(text).resolve()
@@ -71,32 +69,11 @@ def resolve(text: str, download_dir: Path, run: Callable[[list[str]], None]) -> 
     return Target("requirement", download_sdist(text, download_dir, run), text)
 
 
-def download_sdist(requirement: str, download_dir: Path, run: Callable[[list[str]], None]) -> Path:
-    """``pip download --no-deps --no-binary NAME`` one requirement; return the sdist.
+def download_sdist(requirement: str, download_dir: Path, run: Callable[[list[str]], None] | None = None) -> Path:
+    """The sdist of one requirement, from the index's simple API (no backend runs; see ``index``)."""
+    from . import index
 
-    ``--no-binary :all:`` would also apply to the build requirements pip
-    installs to read the sdist's metadata (it compiled maturin from source),
-    so only the requested project is forced to its sdist.
-    """
-    download_dir.mkdir(parents=True, exist_ok=True)
-    before = set(download_dir.iterdir())
-    command = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", _project_name(requirement),
-        "--disable-pip-version-check", "--dest", str(download_dir), requirement,
-    ]
-    try:
-        run(command)
-    except subprocess.CalledProcessError:
-        raise RemapError(
-            f"pip could not download an sdist for {requirement!r}; check the name and version exist on "
-            "your index with an sdist (pip's output is above)"
-        ) from None
-    sdists = [p for p in download_dir.iterdir() if p.name.lower().endswith(SDIST_SUFFIXES)]
-    fresh = [p for p in sdists if p not in before]
-    candidates = fresh or sdists  # pip leaves an earlier download in place and says so
-    if len(candidates) != 1:
-        raise RemapError(f"expected one sdist for {requirement!r} in {download_dir}, found {len(candidates)}")
-    return candidates[0]
+    return index.fetch_sdist(requirement, download_dir)
 
 
 def download_key(requirement: str) -> str:

@@ -30,6 +30,7 @@ examples:
   remap-backend verify examples/setuptools-c
   remap-backend verify markupsafe==3.0.2 --runs 3
   remap-backend verify cryptography-44.0.2.tar.gz --vs-plain
+  remap-backend verify examples/setuptools-c --frontends pip,build,uv --json
 
 exit status: 0 all runs identical, 1 runs differ (what and why is printed), 2 error
 """
@@ -103,11 +104,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--vs-plain", action="store_true",
                         help="also build twice without the proxy and show whether that differs")
     parser.add_argument("--keep", metavar="DIR", type=Path, help="copy every run's wheels into DIR/run-N/")
+    parser.add_argument("--frontends", metavar="LIST",
+                        help="one build with each of these real frontends, e.g. pip,build,uv (instead of --runs)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the builds and comparisons as JSON (same comparison objects as diff --json)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.runs < 2:
         raise RemapError(f"--runs {args.runs}: need at least 2 builds to compare")
+    chosen = _frontends(args)
     apply_proxy_wheel(args)
     settings = parse_config_settings(args.config_settings)
     workdir = Path(tempfile.mkdtemp(prefix="remap-verify-"))
@@ -116,11 +122,17 @@ def run(args: argparse.Namespace) -> int:
             target = fetch_target(args, reporter)
             pristine = _pristine_source(target, workdir / "pristine")
             epoch = _pinned_epoch(target.path if target.kind == "dir" else pristine)
-            reporter.note(f"verifying {target.label} with {args.runs} builds (SOURCE_DATE_EPOCH={epoch})")
-            runs = [
-                _one_run(pristine, Variation.for_run(i, workdir / f"r{i}"), epoch, settings, args, reporter, plain=False)
-                for i in range(args.runs)
-            ]
+            count = f"{len(chosen)} builds ({', '.join(chosen)})" if chosen else f"{args.runs} builds"
+            reporter.note(f"verifying {target.label} with {count} (SOURCE_DATE_EPOCH={epoch})")
+            if chosen:
+                runs = [_frontend_run(pristine, Variation.for_run(i, workdir / f"r{i}"), epoch, name, args, reporter)
+                        for i, name in enumerate(chosen)]
+            else:
+                runs = [
+                    _one_run(pristine, Variation.for_run(i, workdir / f"r{i}"), epoch, settings, args, reporter,
+                             plain=False)
+                    for i in range(args.runs)
+                ]
             plain_runs = []
             if args.vs_plain:
                 plain_runs = [
@@ -130,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
                 ]
         if args.keep:
             _keep(args.keep, runs, plain_runs)
+        if getattr(args, "json", False):
+            return _report_json(target.label, runs, plain_runs)
         return _report(runs, plain_runs, args)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -154,6 +168,7 @@ class RunResult:
     variation: Variation
     plain: bool
     artifacts: dict[str, Path]
+    frontend: str = ""  # with --frontends: which frontend built it
 
 
 def _one_run(pristine: Path, variation: Variation, epoch: int, settings, args, reporter, plain: bool) -> RunResult:
@@ -176,6 +191,31 @@ def _one_run(pristine: Path, variation: Variation, epoch: int, settings, args, r
     outdir = variation.root / "dist"
     built = builder.build(source, outdir, make_plan(source, plain), options, reporter)
     return RunResult(variation, plain, {path.name: path for path in built})
+
+
+def _frontends(args: argparse.Namespace) -> list[str]:
+    if not getattr(args, "frontends", None):
+        return []
+    from . import frontends
+
+    if args.vs_plain or args.no_isolation or args.config_settings:
+        raise RemapError("--frontends builds the way each frontend does by default; "
+                         "leave out --vs-plain, --no-isolation and -C")
+    return frontends.parse(args.frontends)
+
+
+def _frontend_run(pristine: Path, variation: Variation, epoch: int, frontend: str, args, reporter) -> RunResult:
+    from . import frontends
+
+    with reporter.step(f"build {variation.index + 1} with {frontend}: preparing {variation.source_parent}"):
+        variation.tmpdir.mkdir(parents=True)
+        source = sources.copy_tree(pristine, variation.source_parent / pristine.name)
+        _shift_mtimes(source, variation.mtime_shift)
+        frontends.vendor_into(source)
+    with reporter.step(f"build {variation.index + 1} with {frontend}"):
+        built = frontends.build(frontend, source, variation.root / "dist", variation.hook_environment(epoch),
+                                variation.umask, reporter, args.python)
+    return RunResult(variation, False, {path.name: path for path in built}, frontend)
 
 
 def _shift_mtimes(root: Path, shift: int) -> None:
@@ -218,16 +258,43 @@ def _report(runs: list[RunResult], plain_runs: list[RunResult], args: argparse.N
         else:
             print("without the proxy: the 2 plain builds are identical too")
     if not differences:
+        by = f" by {', '.join(r.frontend for r in runs)}" if runs[0].frontend else ""
         for name, path in sorted(runs[0].artifacts.items()):
-            print(f"reproducible: {name} identical in {len(runs)} builds (sha256 {_sha256(path)})")
+            print(f"reproducible: {name} identical in {len(runs)} builds{by} (sha256 {_sha256(path)})")
         return EXIT_SAME
     print(f"NOT reproducible: {len(differences)} artifact comparison(s) differ")
     for first, other, report in differences:
-        print(f"between {first.variation.describe()}")
-        print(f"    and {other.variation.describe()}:")
+        print(f"between {_described(first)}")
+        print(f"    and {_described(other)}:")
         for line in format_report(report, limit=1_000_000 if args.verbose else 20):
             print(f"  {line}")
     return EXIT_DIFFERENT
+
+
+def _label(result: RunResult) -> str:
+    label = f"{'plain' if result.plain else 'run'} {result.variation.index + 1}"
+    return f"{label} ({result.frontend})" if result.frontend else label
+
+
+def _report_json(target: str, runs: list[RunResult], plain_runs: list[RunResult]) -> int:
+    from . import jsonreport
+
+    def comparisons(group: list[RunResult]) -> list[dict]:
+        return [jsonreport.comparison(report, (_label(first), _label(other)))
+                for first, other, report in compare_runs(group)]
+
+    builds = [jsonreport.build_entry(_label(r), r.variation.describe(), r.plain, r.artifacts) for r in runs + plain_runs]
+    found = comparisons(runs)
+    plain = None
+    if plain_runs:
+        plain_found = comparisons(plain_runs)
+        plain = {"identical": not plain_found, "comparisons": plain_found}
+    print(jsonreport.dumps(jsonreport.verify_document(target, builds, found, plain)))
+    return EXIT_DIFFERENT if found else EXIT_SAME
+
+
+def _described(result: RunResult) -> str:
+    return result.variation.describe() + (f", built by {result.frontend}" if result.frontend else "")
 
 
 def _keep(destination: Path, runs: list[RunResult], plain_runs: list[RunResult]) -> None:

@@ -52,8 +52,20 @@ def module_names(tree: Path) -> list[str]:
     return names
 
 
+def lib_dynload() -> str:
+    """Where this interpreter's stdlib extension modules are, also from inside a venv.
+
+    In a venv ``sysconfig.get_path("platstdlib")`` is the venv's own lib
+    directory, which has no lib-dynload; the running interpreter's path has the real one.
+    """
+    for entry in sys.path:
+        if Path(entry).name == "lib-dynload" and Path(entry).is_dir():
+            return entry
+    return sysconfig.get_config_var("DESTSHARED")
+
+
 def probe_imports(tree: Path, names: list[str]) -> dict[str, str]:
-    dynload = sysconfig.get_path("platstdlib") + "/lib-dynload"
+    dynload = lib_dynload()
     done = subprocess.run(
         [sys.executable, "-I", "-S", "-c", PROBE, str(tree), dynload, *names],
         capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,

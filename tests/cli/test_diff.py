@@ -8,6 +8,7 @@ import json
 import marshal
 import tarfile
 
+from remap_backend.archives.pyc import canonical_pyc
 from remap_backend_cli.diff import diff_paths
 
 from .native import compile_shared, make_wheel
@@ -55,19 +56,24 @@ def test_elf_sections_and_dwarf_paths_are_named(tmp_path, cli):
 def test_pyc_marshal_equality(tmp_path, cli):
     code = compile("def f(a, b):\n    return (a, b, 'shared', 'shared')\n", "m.py", "exec")
     with_refs = _pyc(marshal.dumps(code, 4))
-    without_refs = _pyc(marshal.dumps(code, 2))  # version 2 has no FLAG_REF back-references
-    assert with_refs != without_refs
+    canonical = canonical_pyc(with_refs)  # FLAG_REF flags only where a value is referenced again
+    assert canonical != with_refs
+    old_marshal = _pyc(marshal.dumps(code, 2))  # version 2: other type codes, not unified by canonical_pyc
     other_code = _pyc(marshal.dumps(compile("x = 2\n", "m.py", "exec"), 4))
-    a = make_wheel(tmp_path / "a.whl", {"m.pyc": with_refs, "n.pyc": with_refs})
-    b = make_wheel(tmp_path / "b.whl", {"m.pyc": without_refs, "n.pyc": other_code})
+    a = make_wheel(tmp_path / "a.whl", {"m.pyc": with_refs, "n.pyc": with_refs, "v2.pyc": with_refs})
+    b = make_wheel(tmp_path / "b.whl", {"m.pyc": canonical, "n.pyc": other_code, "v2.pyc": old_marshal})
 
     report = json.loads(cli("diff", "--json", a, b).stdout)
 
     by_name = {c["name"]: c for c in report["changed"]}
     assert by_name["m.pyc"]["pyc_marshal_equal"] is True
     assert by_name["m.pyc"]["pyc_header_differs"] is False
+    assert "same code, different marshal encoding" in by_name["m.pyc"]["cause"]
     assert by_name["n.pyc"]["pyc_marshal_equal"] is False
-    assert any("same code, different marshal encoding" in c for c in report["causes"])
+    assert "compiled bytecode differs" in by_name["n.pyc"]["cause"]
+    # Equal code objects, yet not the same .pyc by canonical_pyc's definition (normalize keeps them apart).
+    assert by_name["v2.pyc"]["pyc_marshal_equal"] is False
+    assert "another marshal version" in by_name["v2.pyc"]["cause"]
 
 
 def test_added_removed_and_metadata_time_mode_order(tmp_path, cli):

@@ -24,7 +24,7 @@ def test_version(cli):
     assert done.stdout.strip() == f"remap-backend {__version__}"
 
 
-@pytest.mark.parametrize("command", ["build", "verify", "diff", "scan"])
+@pytest.mark.parametrize("command", ["build", "verify", "diff", "scan", "vendor"])
 def test_every_command_has_help_with_examples(cli, command):
     done = cli(command, "--help")
     assert done.returncode == 0

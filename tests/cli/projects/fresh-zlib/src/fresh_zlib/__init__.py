@@ -1,0 +1,1 @@
+from ._z import crc32, where
