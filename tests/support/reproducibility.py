@@ -16,9 +16,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import shlex
 import sys
-import sysconfig
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,23 +97,6 @@ def plain_sdist(sdist: Path, outdir: Path) -> Path:
 # -- what must not be in a wheel ----------------------------------------------
 
 
-def interpreter_rpaths() -> list[str]:
-    """RPATHs the interpreter's own LDSHARED puts into every extension it links.
-
-    A Python built with ``--enable-shared`` (pyenv does) links extensions with
-    ``-Wl,-rpath,<its libdir>``. That is a property of the interpreter, the
-    same for every build on one machine, and no compiler path map can reach
-    it, so it is allowed (see docs/remapping.md).
-    """
-    ldshared = sysconfig.get_config_var("LDSHARED") or ""
-    found = []
-    for word in shlex.split(ldshared):
-        for option in word.split(","):
-            if word.startswith("-Wl,") and option.startswith("/") and option not in found:
-                found.append(option)
-    return found
-
-
 def forbidden_paths(tmp_path: Path, uv_cache: Path, environ: Mapping[str, str] = os.environ) -> list[str]:
     """Paths that differ between builds or machines, which no built file may name."""
     home = environ.get("HOME") or os.path.expanduser("~")
@@ -132,7 +113,7 @@ def forbidden_paths(tmp_path: Path, uv_cache: Path, environ: Mapping[str, str] =
 
 def leaks_in_wheel(wheel: Path, needles: Sequence[str]) -> list[Leak]:
     members = frontends.wheel_members(wheel)
-    return find_leaks(members, needles, allowed=interpreter_rpaths())
+    return find_leaks(members, needles)
 
 
 # -- the check ----------------------------------------------------------------
@@ -258,7 +239,6 @@ __all__ = [
     "ReproducibilityReport",
     "check_example_reproducible",
     "forbidden_paths",
-    "interpreter_rpaths",
     "leaks_in_wheel",
     "plain_pyproject",
     "plain_sdist",

@@ -7,16 +7,25 @@ version, to the C and C++ compile lines and to both link lines (LTO needs
 the maps there), so it is the one variable that adds without changing
 anything else. setuptools compiles from the source tree with relative paths
 and keeps its state in ``build/``, inside the source tree map.
+
+The interpreter's ``LDSHARED`` may carry ``-Wl,-rpath,<its libdir>``
+(``--enable-shared`` builds, pyenv's among them), which puts the builder's
+home into every extension's ``DT_RUNPATH``. The adapter gives setuptools the
+same ``LDSHARED``/``LDCXXSHARED`` without such entries (:mod:`..rpaths`),
+unless the user set the variable.
 """
 
 from __future__ import annotations
 
+import sys
+import sysconfig
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..context import BuildContext
 from ..pathmap import PathMap
 from ..remap import c_family_environment
+from ..rpaths import setuptools_link_environment
 from .base import Adapter
 
 #: The variable appended to every compile and link line in all setuptools versions.
@@ -27,7 +36,9 @@ class SetuptoolsAdapter(Adapter):
     name = "setuptools"
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-        return c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False)
+        environment = c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False)
+        environment.update(setuptools_link_environment(interpreter_config_vars(), ctx.environ, maps))
+        return environment
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         return [ctx.source_dir / "build"]
@@ -40,6 +51,21 @@ class SetuptoolsAdapter(Adapter):
         recompile (uv#16850).
         """
         return sorted(p for pattern in ("temp.*", "lib.*") for p in state_dir.glob(pattern) if p.is_dir())
+
+
+def interpreter_config_vars() -> Mapping[str, object]:
+    """The interpreter's build configuration as setuptools' compiler sees it.
+
+    On macOS setuptools first lets ``_osx_support`` adjust ``LDSHARED``
+    (``ARCHFLAGS``, SDKs that are missing); an ``LDSHARED`` we put in the
+    environment replaces that result, so it must start from the same value.
+    """
+    config_vars = sysconfig.get_config_vars()
+    if sys.platform == "darwin":  # pragma: no cover - exercised on macOS only
+        import _osx_support
+
+        config_vars = _osx_support.customize_compiler(dict(config_vars))
+    return config_vars
 
 
 ADAPTER = SetuptoolsAdapter()
