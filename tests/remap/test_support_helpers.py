@@ -23,6 +23,7 @@ WRAPPED = {
     "lto-c": "setuptools.build_meta",
     "scikit-build-core-cpp": "scikit_build_core.build",
     "meson-python-c": "mesonpy",
+    "pytorch-shaped": "setuptools.build_meta",
 }
 
 
