@@ -9,7 +9,7 @@ before the link, not from the ELF file afterwards: the linker lays out the
 sections and computes the GNU build-id over the rpath string, so only a link
 without it gives the same bytes on machines whose homes differ.
 
-Pure functions. A directory is *varying* when it lies under the source of
+Pure functions, but for :func:`interpreter_config_vars`. A directory is *varying* when it lies under the source of
 one of the build's path maps (interpreter prefix, build environment, source
 tree, TMPDIR, home, ...). Relative (``$ORIGIN/../lib``) and other absolute
 entries are the project's or the system's and stay.
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
+import sysconfig
 from typing import Callable, Mapping, Sequence
 
 from .pathmap import PathMap, normalized_source
@@ -182,5 +184,20 @@ def setuptools_link_environment(
     return environment
 
 
-__all__ = ["is_varying", "ldshared_without_varying_rpaths", "setuptools_link_commands",
+def interpreter_config_vars() -> Mapping[str, object]:
+    """The interpreter's build configuration as setuptools' compiler sees it.
+
+    On macOS setuptools first lets ``_osx_support`` adjust ``LDSHARED``
+    (``ARCHFLAGS``, SDKs that are missing); an ``LDSHARED`` we put in the
+    environment replaces that result, so it must start from the same value.
+    """
+    config_vars = sysconfig.get_config_vars()
+    if sys.platform == "darwin":  # pragma: no cover - exercised on macOS only
+        import _osx_support
+
+        config_vars = _osx_support.customize_compiler(dict(config_vars))
+    return config_vars
+
+
+__all__ = ["interpreter_config_vars", "is_varying", "ldshared_without_varying_rpaths", "setuptools_link_commands",
            "setuptools_link_environment"]

@@ -17,15 +17,13 @@ unless the user set the variable.
 
 from __future__ import annotations
 
-import sys
-import sysconfig
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from ..context import BuildContext
 from ..pathmap import PathMap
 from ..remap import c_family_environment
-from ..rpaths import setuptools_link_environment
+from ..rpaths import interpreter_config_vars, setuptools_link_environment
 from .base import Adapter
 
 #: The variable appended to every compile and link line in all setuptools versions.
@@ -51,21 +49,6 @@ class SetuptoolsAdapter(Adapter):
         recompile (uv#16850).
         """
         return sorted(p for pattern in ("temp.*", "lib.*") for p in state_dir.glob(pattern) if p.is_dir())
-
-
-def interpreter_config_vars() -> Mapping[str, object]:
-    """The interpreter's build configuration as setuptools' compiler sees it.
-
-    On macOS setuptools first lets ``_osx_support`` adjust ``LDSHARED``
-    (``ARCHFLAGS``, SDKs that are missing); an ``LDSHARED`` we put in the
-    environment replaces that result, so it must start from the same value.
-    """
-    config_vars = sysconfig.get_config_vars()
-    if sys.platform == "darwin":  # pragma: no cover - exercised on macOS only
-        import _osx_support
-
-        config_vars = _osx_support.customize_compiler(dict(config_vars))
-    return config_vars
 
 
 ADAPTER = SetuptoolsAdapter()
