@@ -62,7 +62,7 @@ def test_rebuild_pypi_sdist_twice_in_random_dirs_gives_identical_wheels(
         wheels.append(_built_wheel(done, outdir))
     assert sha256(wheels[0]) == sha256(wheels[1]), cli("diff", *wheels).stdout
 
-    scan = cli("scan", wheels[0], "--no-home")
+    scan = cli("scan", wheels[0])
     assert scan.returncode == 0, scan.stdout
 
     (sdist,) = cli_cache.glob(f"sdists/*/{sdist_name}")  # what `build` downloaded
@@ -111,7 +111,7 @@ def test_real_in_tree_backend_frozenlist(tmp_path, cli):
                env_extra={"TMPDIR": str(_random_dir(tmp_path, "tmp-"))})
     wheel = _built_wheel(done, tmp_path / "out")
     assert "remap-backend: pep517_backend.hooks build_wheel" in done.stdout + done.stderr
-    scan = cli("scan", wheel, "--no-home")
+    scan = cli("scan", wheel)
     assert scan.returncode == 0, scan.stdout
 
 

@@ -74,7 +74,7 @@ def test_scan_clean_wheel_exits_zero(tmp_path, cli):
     shared = compile_shared(tmp_path / "b", flags=("-g0", "-s"))
     wheel = make_wheel(tmp_path / "clean-1.0-py3-none-any.whl", {"clean/mod.so": shared.read_bytes(),
                                                                  "clean/__init__.py": b"X = '/usr/share/data'\n"})
-    done = cli("scan", wheel, "--no-home")
+    done = cli("scan", wheel)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no build paths found" in done.stdout
 

@@ -23,6 +23,7 @@ WRAPPED = {
     "lto-c": "setuptools.build_meta",
     "scikit-build-core-cpp": "scikit_build_core.build",
     "meson-python-c": "mesonpy",
+    "pytorch-shaped": "setuptools.build_meta",
 }
 
 
@@ -50,10 +51,17 @@ def test_paths_in_compressed_debug_sections_are_found(tmp_path):
     assert any(place.startswith("section .debug") for place in places), places
 
 
-def test_allowed_strings_excuse_only_the_hits_inside_them():
-    data = b"\x00/home/me/.pyenv/lib\x00/home/me/src/x.c\x00"
-    leaks = find_leaks({"x.so": data}, ["/home/me"], allowed=["/home/me/.pyenv/lib"])
-    assert [leak.excerpt for leak in leaks] == ["/home/me/src/x.c"]
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+@pytest.mark.parametrize("dtags, entry", [("--enable-new-dtags", "DT_RUNPATH"), ("--disable-new-dtags", "DT_RPATH")])
+def test_paths_in_the_dynamic_section_are_found_and_named(tmp_path, dtags, entry):
+    """An interpreter's ``-Wl,-rpath,<libdir>`` lands in DT_RUNPATH (or DT_RPATH): reported as such."""
+    libdir = tmp_path / "home-of-the-builder" / "lib"
+    (tmp_path / "a.c").write_text("int f(void) { return 1; }\n")
+    subprocess.run(["gcc", "-shared", "-fPIC", "a.c", "-o", "a.so", f"-Wl,{dtags},-rpath,{libdir}"],
+                   cwd=tmp_path, check=True)
+    places = {leak.where for leak in find_leaks({"a.so": (tmp_path / "a.so").read_bytes()}, [str(libdir)])}
+    assert f"dynamic {entry}" in places, places
+    assert "section .dynstr" in places, places
 
 
 def test_random_directory_names_are_found_without_knowing_their_parent():

@@ -1,7 +1,7 @@
 """Rust extensions through the proxy: identical wheels from random directories, no build paths.
 
-Each example is built from one sdist four times (twice ``python -m build``,
-twice ``uv build``), each in its own random directory and TMPDIR, by the
+Each example's own sdist is built, then wheels from it (twice ``python -m build``,
+twice ``uv build``, once ``pip wheel``), each in its own random directory and TMPDIR, by the
 shared check in ``support.reproducibility``; the same sdist with plain maturin
 must leak, which shows the proxy is what removed the paths. On top of that,
 the project's own ``.cargo/config.toml`` rustflags must still reach rustc,
@@ -97,12 +97,9 @@ def test_rust_cc_with_explicit_target(proxy_wheelhouse: Path, uv_cache: Path, tm
 def test_setuptools_rust_gets_the_rust_maps_too(proxy_wheelhouse: Path, uv_cache: Path, tmp_path: Path) -> None:
     """Not maturin: the generic plan gives cargo and the cc crate the maps for any backend with a Cargo.toml.
 
-    Two frontends are enough here (the maturin tests do the four-build check);
-    the crate is rust-cc's, so the target.'cfg(unix)' rustflags and the cc crate are exercised.
+    The crate is rust-cc's, so the target.'cfg(unix)' rustflags and the cc crate are exercised.
     """
-    report = check_example_reproducible(
-        "setuptools-rust", proxy_wheelhouse, uv_cache, tmp_path, frontend_names=("build", "uv"),
-    )
+    report = check_example_reproducible("setuptools-rust", proxy_wheelhouse, uv_cache, tmp_path)
     code = "import hello_setuptools_rust as m; print(m.c_source_file(), m.project_flag(), m.add())"
     assert run_in_wheel(report.wheels[0], tmp_path, code) == "/remap/source/csrc/greeting.c True 5"
     plain = run_in_wheel(report.plain_wheel, tmp_path, code).split()

@@ -104,6 +104,30 @@ def wheel_from_sdist_with_uv(sdist: Path, env: Mapping[str, str], args: Sequence
     return wheel
 
 
+def wheel_from_sdist_with_pip(sdist: Path, env: Mapping[str, str]) -> Path:
+    """``pip wheel`` of the sdist file: pip unpacks it into a random ``pip-req-build-*`` directory
+    and installs the build requirements into ``pip-build-env-*/overlay`` (not a venv)."""
+    outdir = Path(tempfile.mkdtemp(prefix="pip-out-", dir=env.get("TMPDIR")))
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", outdir, sdist], env)
+    (wheel,) = outdir.glob("*.whl")
+    return wheel
+
+
+def remap_backend_scan(paths: Sequence[Path], given: Sequence[str] = ()) -> list[dict]:
+    """``remap-backend scan --json`` of this checkout (not an installed copy) over ``paths``: its findings."""
+    import json
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO / "backends"), env.get("PYTHONPATH", "")])
+    given_args = [arg for path in given for arg in ("--path", path)]
+    done = run([sys.executable, "-m", "remap_backend_cli", "scan", "--json", *given_args, *paths], env, check=False)
+    if done.returncode not in (0, 1):
+        raise AssertionError(f"remap-backend scan failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    findings = json.loads(done.stdout)["findings"]
+    assert (done.returncode == 1) == bool(findings), done.stdout[-2000:]
+    return findings
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

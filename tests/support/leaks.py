@@ -63,70 +63,65 @@ def _excerpt(data: bytes, start: int, end: int) -> str:
     return data[left:right].decode("ascii", errors="replace")
 
 
-def _inside_allowed(data: bytes, start: int, end: int, allowed: Sequence[bytes]) -> bool:
-    for text in allowed:
-        first = max(0, end - len(text))
-        position = data.find(text, first, start + len(text))
-        if position != -1 and position <= start and end <= position + len(text):
-            return True
-    return False
-
-
-def _search(
-    member: str, where: str, data: bytes, needles: Sequence[bytes], allowed: Sequence[bytes]
-) -> Iterable[Leak]:
+def _search(member: str, where: str, data: bytes, needles: Sequence[bytes]) -> Iterable[Leak]:
     for needle in needles:
         start = data.find(needle)
-        while start != -1:
-            end = start + len(needle)
-            if not _inside_allowed(data, start, end, allowed):
-                yield Leak(member, where, needle.decode(errors="replace"), _excerpt(data, start, end))
-                break  # one hit per needle and place is enough to explain it
-            start = data.find(needle, end)
+        if start != -1:  # one hit per needle and place is enough to explain it
+            yield Leak(member, where, needle.decode(errors="replace"), _excerpt(data, start, start + len(needle)))
     for pattern in RANDOM_DIR_PATTERNS:
-        for match in pattern.finditer(data):
-            if not _inside_allowed(data, match.start(), match.end(), allowed):
-                yield Leak(member, where, match.group().decode(errors="replace"),
-                           _excerpt(data, match.start(), match.end()))
-                break
+        match = pattern.search(data)
+        if match:
+            yield Leak(member, where, match.group().decode(errors="replace"),
+                       _excerpt(data, match.start(), match.end()))
 
 
-def _elf_sections(data: bytes) -> list[tuple[str, bytes]]:
-    """(name, decompressed bytes) of every ELF section pyelftools can read."""
+def _elf_places(data: bytes) -> list[tuple[str, bytes]]:
+    """(place, decompressed bytes) of every ELF section pyelftools can read.
+
+    The dynamic section's strings also come as their own places
+    (``DT_RUNPATH``, ``DT_RPATH``, ``DT_NEEDED``, ``DT_SONAME``), so a leak
+    there says which entry carries it.
+    """
     from elftools.common.exceptions import ELFError
+    from elftools.elf.dynamic import DynamicSection
     from elftools.elf.elffile import ELFFile
 
     try:
         elf = ELFFile(io.BytesIO(data))
-        return [(s.name, s.data()) for s in elf.iter_sections() if s.header["sh_type"] != "SHT_NOBITS"]
+        places = []
+        for section in elf.iter_sections():
+            if section.header["sh_type"] == "SHT_NOBITS":
+                continue
+            places.append((f"section {section.name}", section.data()))
+            if isinstance(section, DynamicSection):
+                for tag in section.iter_tags():
+                    for attribute in ("runpath", "rpath", "needed", "soname"):
+                        value = getattr(tag, attribute, None)
+                        if isinstance(value, str):
+                            places.append((f"dynamic {tag.entry.d_tag}", value.encode()))
+        return places
     except (ELFError, ValueError, KeyError, OSError, AssertionError):
         return []
 
 
-def find_leaks(
-    files: Mapping[str, bytes],
-    needles: Iterable[str],
-    allowed: Iterable[str] = (),
-) -> list[Leak]:
+def find_leaks(files: Mapping[str, bytes], needles: Iterable[str]) -> list[Leak]:
     """Every place a needle or a random-directory name occurs in ``files``.
 
-    ``allowed`` lists whole strings that may contain a needle (for example
-    an RPATH the interpreter's own LDSHARED puts in every extension): a hit
-    lying entirely inside one of them is not reported.
+    Nothing is excused: an RPATH the interpreter's own LDSHARED would put in
+    an extension names the builder's machine like any other path.
     """
     needle_bytes = sorted({n.encode() for n in needles if n and n != "/"}, key=len, reverse=True)
-    allowed_bytes = [a.encode() for a in allowed if a]
     dwarf = _dwarf_module()
     leaks: list[Leak] = []
     for member, data in files.items():
-        leaks.extend(_search(member, "raw bytes", data, needle_bytes, allowed_bytes))
+        leaks.extend(_search(member, "raw bytes", data, needle_bytes))
         if data[:4] != b"\x7fELF":
             continue
-        for name, section in _elf_sections(data):
-            leaks.extend(_search(member, f"section {name}", section, needle_bytes, allowed_bytes))
+        for where, section in _elf_places(data):
+            leaks.extend(_search(member, where, section, needle_bytes))
         for record in dwarf.path_records(data):
             value = record.value.encode()
-            leaks.extend(_search(member, record.where, value, needle_bytes, allowed_bytes))
+            leaks.extend(_search(member, record.where, value, needle_bytes))
     return list(dict.fromkeys(leaks))
 
 

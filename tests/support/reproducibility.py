@@ -1,14 +1,16 @@
 """The shared end-to-end check: an example's wheels are identical and carry no build paths.
 
 One sdist is built through the proxy; a wheel is built from it twice with
-``python -m build`` and twice with ``uv build`` (optionally also with
-``pip wheel``), each in a new random directory
-under its own TMPDIR (of a different length, so no padding hides anything).
-The four wheels must be byte-identical, and no byte of any file in them, nor
-any DWARF path, may name the random directories, the build environments,
-the home directory or the cargo home. The same sdist with the plain backend
-(the proxy taken out of ``pyproject.toml``) must show such a leak, so the
-check proves the proxy is what removed it.
+``python -m build``, twice with ``uv build`` and once with ``pip wheel``
+(:data:`EVERY_FRONTEND`), each in a new random directory under its own
+TMPDIR (of a different length, so no padding hides anything). The wheels
+must be byte-identical, and no byte of any file in them, nor any DWARF path
+or dynamic-section entry (DT_RUNPATH, DT_RPATH), may name the random
+directories, the build environments, the interpreter's prefix, the home
+directory or the cargo home; nothing is excused. ``remap-backend scan`` of
+this checkout must find nothing in them either. The same sdist with the
+plain backend (the proxy taken out of ``pyproject.toml``) must show such a
+leak, to both searches, so the check proves the proxy is what removed it.
 """
 
 from __future__ import annotations
@@ -16,9 +18,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import shlex
 import sys
-import sysconfig
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +45,8 @@ class ReproducibilityReport:
     leaks: list[Leak]
     plain_wheel: Path | None = None
     plain_leaks: list[Leak] = field(default_factory=list)
+    #: What ``remap-backend scan`` reports in the plain wheel.
+    plain_scan: list[dict] = field(default_factory=list)
 
     @property
     def hashes(self) -> list[str]:
@@ -99,23 +101,6 @@ def plain_sdist(sdist: Path, outdir: Path) -> Path:
 # -- what must not be in a wheel ----------------------------------------------
 
 
-def interpreter_rpaths() -> list[str]:
-    """RPATHs the interpreter's own LDSHARED puts into every extension it links.
-
-    A Python built with ``--enable-shared`` (pyenv does) links extensions with
-    ``-Wl,-rpath,<its libdir>``. That is a property of the interpreter, the
-    same for every build on one machine, and no compiler path map can reach
-    it, so it is allowed (see docs/remapping.md).
-    """
-    ldshared = sysconfig.get_config_var("LDSHARED") or ""
-    found = []
-    for word in shlex.split(ldshared):
-        for option in word.split(","):
-            if word.startswith("-Wl,") and option.startswith("/") and option not in found:
-                found.append(option)
-    return found
-
-
 def forbidden_paths(tmp_path: Path, uv_cache: Path, environ: Mapping[str, str] = os.environ) -> list[str]:
     """Paths that differ between builds or machines, which no built file may name."""
     home = environ.get("HOME") or os.path.expanduser("~")
@@ -132,7 +117,7 @@ def forbidden_paths(tmp_path: Path, uv_cache: Path, environ: Mapping[str, str] =
 
 def leaks_in_wheel(wheel: Path, needles: Sequence[str]) -> list[Leak]:
     members = frontends.wheel_members(wheel)
-    return find_leaks(members, needles, allowed=interpreter_rpaths())
+    return find_leaks(members, needles)
 
 
 # -- the check ----------------------------------------------------------------
@@ -150,15 +135,8 @@ def commit_as_git_repository(project: Path) -> None:
         frontends.run(["git", "-C", project, *command], env)
 
 
-def wheel_from_sdist_with_pip(sdist: Path, env: Mapping[str, str]) -> Path:
-    """``pip wheel`` of the sdist file: pip unpacks it into a random ``pip-req-build-*`` directory
-    and installs the build requirements into ``pip-build-env-*/overlay`` (not a venv)."""
-    import tempfile
-
-    outdir = Path(tempfile.mkdtemp(prefix="pip-out-", dir=env.get("TMPDIR")))
-    frontends.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", outdir, sdist], env)
-    (wheel,) = outdir.glob("*.whl")
-    return wheel
+#: Twice ``python -m build`` and twice uv, each in its own random directory, then ``pip wheel`` of the sdist.
+EVERY_FRONTEND = ("build", "build", "uv", "uv", "pip")
 
 
 def _tmpdir(tmp_path: Path, index: int, frontend: str) -> Path:
@@ -173,9 +151,9 @@ def check_example_reproducible(
     tmp_path: Path,
     extra_env: Mapping[str, str] | None = None,
     check_plain: bool = True,
-    frontend_names: Sequence[str] = ("build", "build", "uv", "uv"),
+    frontend_names: Sequence[str] = EVERY_FRONTEND,
 ) -> ReproducibilityReport:
-    """Build ``examples/<example>`` four times from one sdist and assert it reproduces.
+    """Build ``examples/<example>``'s sdist, then wheels from it with each frontend, and assert it reproduces.
 
     Raises AssertionError naming the differing members or the leaked paths.
     Returns the report so callers can check more (e.g. what ``__FILE__`` became).
@@ -194,7 +172,7 @@ def check_example_reproducible(
         elif frontend == "uv":
             wheels.append(frontends.wheel_from_sdist_with_uv(sdist, env, uv_args))
         elif frontend == "pip":
-            wheels.append(wheel_from_sdist_with_pip(sdist, env))
+            wheels.append(frontends.wheel_from_sdist_with_pip(sdist, env))
         else:
             raise ValueError(f"unknown frontend {frontend!r}; use build, uv or pip")
 
@@ -219,6 +197,10 @@ def check_example_reproducible(
                     if digest != report.hashes[0])
     )
 
+    # The command line's own search, as a user would run it (the wheels are identical: one stands for all).
+    findings = frontends.remap_backend_scan([wheels[0]], needles)
+    assert not findings, f"remap-backend scan found build paths in {wheels[0]}: {findings[:10]}"
+
     if check_plain:
         plain = plain_sdist(sdist, tmp_path / "plain-sdist")
         env = frontends.frontend_env(wheelhouse, uv_cache, _tmpdir(tmp_path, 9, "plain"), extra_env)
@@ -228,6 +210,8 @@ def check_example_reproducible(
             f"the plain backend leaked nothing into {report.plain_wheel}: the example does not "
             "exercise path remapping (does it compile with -g and name a source path?)"
         )
+        report.plain_scan = frontends.remap_backend_scan([report.plain_wheel], needles)
+        assert report.plain_scan, f"remap-backend scan found nothing in the plain {report.plain_wheel}"
     return report
 
 
@@ -255,10 +239,10 @@ def temporary_directory_names(leaks: Sequence[Leak]) -> set[str]:
 
 
 __all__ = [
+    "EVERY_FRONTEND",
     "ReproducibilityReport",
     "check_example_reproducible",
     "forbidden_paths",
-    "interpreter_rpaths",
     "leaks_in_wheel",
     "plain_pyproject",
     "plain_sdist",

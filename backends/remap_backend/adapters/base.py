@@ -29,10 +29,18 @@ class Adapter:
         return dict(ctx.config_settings)
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-        """Environment variable updates carrying the maps: by default the generic C-family variables."""
-        from ..remap import c_family_environment
+        """Environment variable updates carrying the maps: by default the generic C-family variables.
 
-        return c_family_environment(ctx.environ, maps)
+        Also setuptools' link commands without the builder's rpaths: an
+        unknown backend is often an in-tree wrapper of setuptools (aio-libs'
+        ``pep517_backend``), which links with the interpreter's ``LDSHARED``.
+        """
+        from ..remap import c_family_environment
+        from ..rpaths import interpreter_config_vars, setuptools_link_environment
+
+        environment = c_family_environment(ctx.environ, maps)
+        environment.update(setuptools_link_environment(interpreter_config_vars(), ctx.environ, maps))
+        return environment
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         """Persistent directories in the source tree where this backend keeps state."""

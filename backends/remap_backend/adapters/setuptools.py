@@ -7,6 +7,12 @@ version, to the C and C++ compile lines and to both link lines (LTO needs
 the maps there), so it is the one variable that adds without changing
 anything else. setuptools compiles from the source tree with relative paths
 and keeps its state in ``build/``, inside the source tree map.
+
+The interpreter's ``LDSHARED`` may carry ``-Wl,-rpath,<its libdir>``
+(``--enable-shared`` builds, pyenv's among them), which puts the builder's
+home into every extension's ``DT_RUNPATH``. The adapter gives setuptools the
+same ``LDSHARED``/``LDCXXSHARED`` without such entries (:mod:`..rpaths`),
+unless the user set the variable.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from .. import carriers
 from ..context import BuildContext
 from ..pathmap import PathMap
 from ..remap import c_family_environment
+from ..rpaths import interpreter_config_vars, setuptools_link_environment
 from .base import Adapter
 
 #: The variable appended to every compile and link line in all setuptools versions.
@@ -28,8 +35,10 @@ class SetuptoolsAdapter(Adapter):
     name = "setuptools"
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-        return c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False,
-                                    carrier=carriers.SPLIT_QUOTED)
+        environment = c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False,
+                                           carrier=carriers.SPLIT_QUOTED)
+        environment.update(setuptools_link_environment(interpreter_config_vars(), ctx.environ, maps))
+        return environment
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         return [ctx.source_dir / "build"]
