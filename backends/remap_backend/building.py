@@ -20,12 +20,8 @@ ARTIFACT_DIRECTORY = {
 }
 
 
-def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
-                 settings: Settings) -> Any:
-    """Path maps and SOURCE_DATE_EPOCH in the environment, state repaired, archive normalized."""
-    epoch, epoch_origin = epoch_from(os.environ)
-    adapter = adapters.for_backend(settings.backend)
-    ctx = BuildContext(
+def _context(hook_name: str, source_dir: Path, settings: Settings, epoch: int) -> BuildContext:
+    return BuildContext(
         hook=hook_name,
         source_dir=source_dir,
         backend_ref=settings.backend,
@@ -34,6 +30,26 @@ def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any
         environ=dict(os.environ),
         epoch=epoch,
     )
+
+
+def run_repaired(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
+                 settings: Settings) -> Any:
+    """A hook that builds nothing (``get_requires_for_build_*``) but runs the project's code: repair only.
+
+    setuptools executes setup.py there (egg_info), and a setup.py that drives
+    CMake on every run would otherwise meet a cache of a vanished environment.
+    """
+    ctx = _context(hook_name, source_dir, settings, epoch_from(os.environ)[0])
+    with repair.session(ctx, adapters.for_backend(settings.backend), remap.RemapPlan()):
+        return hook(**kwargs)
+
+
+def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
+                 settings: Settings) -> Any:
+    """Path maps and SOURCE_DATE_EPOCH in the environment, state repaired, archive normalized."""
+    epoch, epoch_origin = epoch_from(os.environ)
+    adapter = adapters.for_backend(settings.backend)
+    ctx = _context(hook_name, source_dir, settings, epoch)
     plan = remap.plan(ctx, adapter)
     environment = {"SOURCE_DATE_EPOCH": str(epoch), **plan.environment}
     log.info(f"{settings.backend} {hook_name} ({adapter.name} adapter, {len(plan.maps)} path maps)")
