@@ -9,9 +9,12 @@ Around a compiling hook the proxy therefore
 * creates a private directory (``mkdtemp``: new, empty, mode 0700) in the
   user's temporary directory and maps it to ``/remap/tmp``; it is more
   specific than the map of the temporary directory itself, so it wins;
-* makes it the default directory of ``tempfile`` (``tempfile.tempdir``) and
-  ``TMPDIR`` for the hook, so nothing left there by another build can take a
-  name, and two builds at once never share one;
+* makes it the default directory of ``tempfile`` (``tempfile.tempdir``) for
+  the hook, so nothing left there by another build can take a name, and two
+  builds at once never share one. ``TMPDIR`` in the environment stays the
+  user's: a daemon the build starts (an sccache server) outlives the hook and
+  would keep a removed directory, and programs gain nothing from it, since
+  the user's temporary directory is mapped to ``/remap/tmp`` too;
 * installs :class:`SeededNames` as ``tempfile``'s candidate-name sequence, so
   the n-th name asked for is the same on every build.
 
@@ -25,8 +28,8 @@ something in it, since the installed project may refer to it.
 
 What stays random (docs/remapping.md): programs started by the hook draw
 their own names (a compiler driver's temporary files, ``mktemp`` in a shell
-script, another Python process); they land in the private directory, which
-is mapped, so only their random component remains. Names drawn by several
+script, another Python process); they land in the user's temporary
+directory, which is mapped, so only their random component remains. Names drawn by several
 threads at once are unique but may go to the threads in any order.
 """
 
@@ -42,7 +45,6 @@ from pathlib import Path
 from typing import Iterator
 
 from . import log
-from .environment import patched_environ
 
 #: tempfile's own alphabet and length, so the names look like the ones code expects.
 CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
@@ -136,12 +138,11 @@ def seeded_names(seed: str) -> Iterator[SeededNames]:
 
 @contextlib.contextmanager
 def default_directory(directory: Path) -> Iterator[None]:
-    """``directory`` is tempfile's default and ``TMPDIR`` (for the programs the hook starts)."""
+    """``directory`` is tempfile's default in this process (``TMPDIR`` stays: see the module docstring)."""
     saved = tempfile.tempdir
     tempfile.tempdir = str(directory)
     try:
-        with patched_environ({"TMPDIR": str(directory)}):
-            yield
+        yield
     finally:
         tempfile.tempdir = saved
 

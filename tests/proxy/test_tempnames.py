@@ -78,7 +78,8 @@ def test_everything_is_restored_after_the_hook(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     with tempnames.deterministic(tmp_path / "private", "build_wheel"):
         assert isinstance(tempfile._get_candidate_names(), tempnames.SeededNames)
-        assert tempfile.gettempdir() == str(tmp_path / "private") == os.environ["TMPDIR"]
+        assert tempfile.gettempdir() == str(tmp_path / "private")
+        assert os.environ["TMPDIR"] == str(tmp_path)  # programs the hook starts keep the user's
     assert tempfile.tempdir is None and tempfile._name_sequence is None and os.environ["TMPDIR"] == str(tmp_path)
     assert not isinstance(tempfile._get_candidate_names(), tempnames.SeededNames)
 
