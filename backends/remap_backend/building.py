@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
-from . import adapters, log, remap, repair
+from . import adapters, log, remap, repair, tempnames
 from .config import Settings
 from .context import BuildContext
 from .environment import patched_environ
@@ -20,12 +20,9 @@ ARTIFACT_DIRECTORY = {
 }
 
 
-def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
-                 settings: Settings) -> Any:
-    """Path maps and SOURCE_DATE_EPOCH in the environment, state repaired, archive normalized."""
-    epoch, epoch_origin = epoch_from(os.environ)
-    adapter = adapters.for_backend(settings.backend)
-    ctx = BuildContext(
+def _context(hook_name: str, source_dir: Path, settings: Settings, epoch: int,
+             temp_dir: Path | None = None) -> BuildContext:
+    return BuildContext(
         hook=hook_name,
         source_dir=source_dir,
         backend_ref=settings.backend,
@@ -33,7 +30,34 @@ def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any
         config_settings=settings.forwarded or {},
         environ=dict(os.environ),
         epoch=epoch,
+        temp_dir=temp_dir,
     )
+
+
+def run_repaired(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
+                 settings: Settings) -> Any:
+    """A hook that builds nothing (``get_requires_for_build_*``) but runs the project's code: repair only.
+
+    setuptools executes setup.py there (egg_info), and a setup.py that drives
+    CMake on every run would otherwise meet a cache of a vanished environment.
+    """
+    ctx = _context(hook_name, source_dir, settings, epoch_from(os.environ)[0])
+    with repair.session(ctx, adapters.for_backend(settings.backend), remap.RemapPlan()):
+        return hook(**kwargs)
+
+
+def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
+                 settings: Settings) -> Any:
+    """Path maps and SOURCE_DATE_EPOCH in the environment, state repaired, archive normalized."""
+    with tempnames.private_directory(hook_name) as temp_dir:
+        return _run_prepared(hook_name, hook, kwargs, source_dir, settings, temp_dir)
+
+
+def _run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
+                  settings: Settings, temp_dir: Path | None) -> Any:
+    epoch, epoch_origin = epoch_from(os.environ)
+    adapter = adapters.for_backend(settings.backend)
+    ctx = _context(hook_name, source_dir, settings, epoch, temp_dir)
     plan = remap.plan(ctx, adapter)
     environment = {"SOURCE_DATE_EPOCH": str(epoch), **plan.environment}
     log.info(f"{settings.backend} {hook_name} ({adapter.name} adapter, {len(plan.maps)} path maps)")
@@ -46,7 +70,8 @@ def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any
         kwargs["config_settings"] = plan.config_settings
 
     with repair.session(ctx, adapter, plan), patched_environ(environment):
-        result = hook(**kwargs)
+        with tempnames.deterministic(temp_dir, hook_name):  # innermost: the hook's names only
+            result = hook(**kwargs)
 
     if hook_name in ARTIFACT_DIRECTORY:
         artifact = Path(kwargs[ARTIFACT_DIRECTORY[hook_name]]) / result

@@ -22,6 +22,8 @@ class BuildContext:
     environ: Mapping[str, str]
     #: The SOURCE_DATE_EPOCH in force for this build.
     epoch: int
+    #: The hook's private temporary directory (:mod:`.tempnames`), mapped to /remap/tmp.
+    temp_dir: Path | None = None
 
     @cached_property
     def pyproject(self) -> dict[str, Any]:

@@ -146,6 +146,7 @@ def candidate_maps(
     build_dirs: Sequence[str],
     environ: Mapping[str, str],
     runtime: Runtime,
+    temp_dirs: Sequence[str] = (),
 ) -> list[PathMap]:
     """Discovered maps, most important first (that order decides ties on the same path)."""
     maps = [PathMap(source_dir, SOURCE, "source tree")]
@@ -178,6 +179,8 @@ def candidate_maps(
     if home:
         maps.append(PathMap(home, HOME, "home directory"))
     maps.append(PathMap(runtime.temp_dir, TMP, "temporary directory"))
+    for temp_dir in temp_dirs:  # inside the one above, so more specific: it wins
+        maps.append(PathMap(temp_dir, TMP, "the hook's private temporary directory (tempnames)"))
     return maps
 
 
@@ -210,11 +213,12 @@ def discover(
     environ: Mapping[str, str],
     user_maps: Sequence[tuple[str, str]] = (),
     runtime: Runtime | None = None,
+    temp_dirs: Sequence[str] = (),
 ) -> Discovery:
     """All maps for one build, ordered for last-match-wins tools, and what had to be left out."""
     runtime = runtime or Runtime.current()
     given = [PathMap(source, target, "user path-map") for source, target in user_maps]
-    found = candidate_maps(str(source_dir), [str(d) for d in build_dirs], environ, runtime)
+    found = candidate_maps(str(source_dir), [str(d) for d in build_dirs], environ, runtime, temp_dirs)
     kept, skipped = [], []
     for path_map in with_resolved(given) + with_resolved(found):
         reason = unsafe_reason(path_map.source)

@@ -60,14 +60,17 @@ def call(hook_name: str, **kwargs: Any) -> Any:
 
     if hook_name.startswith("get_requires_for_build_"):
         log.info(f"{settings.backend} {hook_name}")
-        theirs = hook(**kwargs) if hook is not None else []
-        return merge_requirements(list(theirs), settings.requires)
+        if hook is None:
+            return merge_requirements([], settings.requires)
+        from .building import run_repaired
+
+        return merge_requirements(list(run_repaired(hook_name, hook, kwargs, source_dir, settings)), settings.requires)
     if hook is None:
         raise RemapError(
             f"the wrapped backend {settings.backend!r} has no hook {hook_name}; "
             "check [tool.remap-backend] backend"
         )
 
-    from .building import run_prepared  # not needed by get_requires hooks, so imported here
+    from .building import run_prepared
 
     return run_prepared(hook_name, hook, kwargs, source_dir, settings)

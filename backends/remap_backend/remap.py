@@ -73,7 +73,8 @@ def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
         return RemapPlan(config_settings=config_settings)
     build_ctx = dataclasses.replace(ctx, config_settings=config_settings)
     found = discovery.discover(
-        ctx.source_dir, adapter.variable_paths(build_ctx), ctx.environ, ctx.settings.path_map
+        ctx.source_dir, adapter.variable_paths(build_ctx), ctx.environ, ctx.settings.path_map,
+        temp_dirs=[str(ctx.temp_dir)] if ctx.temp_dir else [],
     )
     for path, reason in found.skipped:
         log.warn(f"not remapping {path}: {reason}; rename it or build elsewhere for a reproducible wheel")

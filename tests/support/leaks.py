@@ -28,6 +28,7 @@ RANDOM_DIR_PATTERNS = (
     re.compile(rb"/\.tmp[A-Za-z0-9]{6}\b"),
     re.compile(rb"\.mesonpy-[A-Za-z0-9_]{8}"),
     re.compile(rb"remap-backend-build-[A-Za-z0-9_]+"),
+    re.compile(rb"remap-backend-tmp-[A-Za-z0-9_]+"),
     re.compile(rb"pytest-of-[A-Za-z0-9_]+"),
 )
 

@@ -29,9 +29,13 @@ from .relocation import Relocation
 if TYPE_CHECKING:
     from ..remap import RemapPlan
 
-#: Hooks that may run CMake (PyTorch's setup.py configures while preparing metadata).
+#: Every hook, since each runs the project's code: setuptools executes setup.py in
+#: ``get_requires_for_build_*`` (egg_info) and ``build_sdist`` too, and a
+#: PyTorch-style setup.py drives CMake on every run (uv#14269).
 REPAIRING_HOOKS = frozenset({
-    "build_wheel", "build_editable", "prepare_metadata_for_build_wheel", "prepare_metadata_for_build_editable",
+    "get_requires_for_build_wheel", "get_requires_for_build_sdist", "get_requires_for_build_editable",
+    "prepare_metadata_for_build_wheel", "prepare_metadata_for_build_editable",
+    "build_wheel", "build_editable", "build_sdist",
 })
 #: Hooks that compile, and so read and write intermediate artifacts.
 COMPILING_HOOKS = frozenset({"build_wheel", "build_editable"})

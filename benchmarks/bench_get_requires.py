@@ -1,0 +1,82 @@
+"""How much a ``get_requires_for_build_wheel`` call costs through the proxy, now that it repairs.
+
+The proxy runs the repair session (lock, state file, CMake cache check) around
+every hook, ``get_requires_for_build_*`` included, because setuptools executes
+setup.py there. This times that hook the way frontends call it (a fresh
+process per call, through pyproject-hooks), through the proxy and with the
+plain backend, on one example (default ``setuptools-c``) with nothing to
+repair: the tree is cleaned before each call, as a freshly unpacked sdist
+would be, which is the proxy's worst case (it creates its state directory
+and writes the state file). Calls alternate so machine load hits both alike;
+prints each pair and the ratio of the medians, of wall and of CPU time.
+
+    python benchmarks/bench_get_requires.py [--example setuptools-c] [--repeats 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_overhead import REPO, build_venv, children_cpu, clean  # also puts tests/ and backends/ on sys.path
+
+from pyproject_hooks import BuildBackendHookCaller, quiet_subprocess_runner
+
+from support.frontends import copy_project  # noqa: E402
+from support.reproducibility import plain_pyproject, tomllib  # noqa: E402
+
+
+def timed_call(python: Path, project: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one get_requires_for_build_wheel call on a clean tree."""
+    clean(project)
+    backend = tomllib.loads((project / "pyproject.toml").read_text())["build-system"]["build-backend"]
+    caller = BuildBackendHookCaller(str(project), backend, python_executable=str(python),
+                                    runner=quiet_subprocess_runner)
+    start, cpu = time.perf_counter(), children_cpu()
+    caller.get_requires_for_build_wheel()
+    return time.perf_counter() - start, children_cpu() - cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--example", default="setuptools-c")
+    parser.add_argument("--repeats", type=int, default=21)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-get-requires-") as workdir:
+        proxied = copy_project(REPO / "examples" / args.example, Path(workdir) / "proxy")
+        plain = copy_project(REPO / "examples" / args.example, Path(workdir) / "plain")
+        (plain / "pyproject.toml").write_text(plain_pyproject((plain / "pyproject.toml").read_text()))
+        python = build_venv(Path(workdir) / "venv", plain)
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update({k: v for k, v in saved.items() if not k.startswith(("REMAP_", "VIRTUAL_ENV"))})
+        os.environ["PYTHONPATH"] = str(REPO / "backends")  # the hook subprocess inherits os.environ
+        try:
+            timed_call(python, proxied), timed_call(python, plain)  # warm caches
+            proxy_times, plain_times = [], []
+            for repeat in range(args.repeats):
+                order = [(proxied, proxy_times), (plain, plain_times)]
+                for project, times in order if repeat % 2 == 0 else reversed(order):
+                    times.append(timed_call(python, project))
+                print(f"repeat {repeat + 1}: proxy {proxy_times[-1][0]:.3f}s ({proxy_times[-1][1]:.3f}s CPU)  "
+                      f"plain {plain_times[-1][0]:.3f}s ({plain_times[-1][1]:.3f}s CPU)", flush=True)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    for index, kind in enumerate(("wall", "CPU")):
+        proxy = statistics.median(t[index] for t in proxy_times)
+        plain_median = statistics.median(t[index] for t in plain_times)
+        print(f"{args.example} get_requires_for_build_wheel: {kind} median proxy {proxy * 1000:.1f} ms, "
+              f"plain {plain_median * 1000:.1f} ms, ratio {proxy / plain_median:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Test data: an extension that reports the file it was compiled from."""
