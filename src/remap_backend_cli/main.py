@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Callable, Sequence
 
 from remap_backend._version import __version__
+from remap_backend.log import one_line
 
 from .errors import EXIT_ERROR, RemapError
 
@@ -90,7 +91,7 @@ def _describe_os_error(exc: OSError) -> str:
 
 
 def _error(message: str) -> None:
-    print(f"remap-backend: error: {message}", file=sys.stderr, flush=True)
+    print(f"remap-backend: error: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

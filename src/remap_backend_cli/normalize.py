@@ -13,10 +13,10 @@ import os
 from pathlib import Path
 from typing import List
 
-from remap_backend.archives import DEFAULT_EPOCH, Change, kind_of, normalize_path
+from remap_backend.archives import DEFAULT_EPOCH, Change, normalize_path, target_of
 from remap_backend.epoch import epoch_from
 
-from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+from .errors import EXIT_DIFFERENT, EXIT_SAME
 
 DESCRIPTION = """\
 Rewrite wheels, sdists and .pyc files in place so their bytes depend only on
@@ -65,10 +65,7 @@ def add_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]"
 def run(args: argparse.Namespace) -> int:
     epoch = epoch_from(os.environ, args.epoch)[0]
     for path in args.paths:  # every argument is checked before the first file is touched
-        if not path.exists():
-            raise RemapError(f"{path} does not exist; give a wheel, an sdist, a .pyc file or a directory")
-        if kind_of(path) is None:
-            raise RemapError(f"{path}: not a wheel (.whl), sdist (.tar.gz), .pyc file or directory; give one of those")
+        target_of(path)
     changes: List[Change] = []
     for path in args.paths:
         for change in normalize_path(path, epoch, check=args.check, recompress=args.recompress,

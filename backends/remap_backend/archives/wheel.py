@@ -24,7 +24,7 @@ from ..errors import RemapError
 from . import record, zipfmt
 from ..atomic import atomic_path
 from .digest import Digest
-from .pyc import UnsupportedPyc, canonical_pyc
+from .pyc import CorruptPyc, UnsupportedPyc, canonical_pyc
 from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
 
@@ -204,8 +204,11 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
             else:
                 try:
                     canonical = canonical_pyc(content)
+                except CorruptPyc as exc:
+                    raise RemapError(f"{wheel.archive}: {entry.name!r} is a corrupt .pyc ({exc}); "
+                                     "rebuild the wheel") from None
                 except UnsupportedPyc as exc:
-                    log.warn(f"{wheel.archive}: {entry.name} left untouched: {exc}")
+                    log.warn(f"{wheel.archive}: {entry.name!r} left untouched: {exc}")
                     canonical = content
                 if canonical != content:
                     content, pyc_changed = canonical, True
