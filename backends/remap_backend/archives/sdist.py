@@ -19,7 +19,7 @@ from typing import BinaryIO, Dict, List, Optional, Tuple
 
 from ..errors import RemapError
 from ..atomic import atomic_path
-from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
+from .safety import Budget, Limits, check_link_chains, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
 
 GZIP_LEVEL = 9
@@ -115,6 +115,7 @@ def _check(members: List[tarfile.TarInfo], archive: str) -> Dict[str, tarfile.Ta
         if member.issym():
             check_link_target(archive, clean, member.linkname)
     check_unique(archive, clean_names)
+    check_link_chains(archive, {clean: m.linkname for clean, m in by_name.items() if m.issym()})
     for clean, member in by_name.items():
         if member.islnk():
             target = by_name.get(member.linkname.rstrip("/"))

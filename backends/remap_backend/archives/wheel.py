@@ -17,7 +17,7 @@ import stat
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Iterator, List, Optional, Tuple, Union
+from typing import BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
 
 from .. import log
 from ..errors import RemapError
@@ -25,7 +25,7 @@ from . import record, zipfmt
 from ..atomic import atomic_path
 from .digest import Digest
 from .pyc import CorruptPyc, UnsupportedPyc, canonical_pyc
-from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
+from .safety import Budget, Limits, check_link_chains, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
 
 #: Helper threads that inflate and check raw-copied members (zlib and hashlib
@@ -190,6 +190,7 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
     """Stream the canonical wheel into ``sink``; return content-level reasons for a change."""
     writer = zipfmt.Writer(sink, zipfmt.dos_datetime(epoch))  # type: ignore[arg-type]
     rows: List[Tuple[str, Union[str, "Future[str]"], int]] = []
+    links: Dict[str, str] = {}
     pyc_changed = False
     for entry in wheel.order:
         if entry is wheel.record_entry:
@@ -200,7 +201,8 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
             content = wheel.read_all(entry)
             _check_record(wheel, entry, row, content)
             if stat.S_ISLNK(mode):
-                check_link_target(wheel.archive, entry.name, content.decode("utf-8", "surrogateescape"))
+                links[entry.name] = content.decode("utf-8", "surrogateescape")
+                check_link_target(wheel.archive, entry.name, links[entry.name])
             else:
                 try:
                     canonical = canonical_pyc(content)
@@ -208,7 +210,7 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
                     raise RemapError(f"{wheel.archive}: {entry.name!r} is a corrupt .pyc ({exc}); "
                                      "rebuild the wheel") from None
                 except UnsupportedPyc as exc:
-                    log.warn(f"{wheel.archive}: {entry.name!r} left untouched: {exc}")
+                    log.warn(f"{wheel.archive}: {entry.name} left untouched: {exc}")
                     canonical = content
                 if canonical != content:
                     content, pyc_changed = canonical, True
@@ -220,6 +222,7 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
         else:
             rows.append((entry.name, _recompress(wheel, entry, row, writer, mode), entry.size))
         _raise_early(rows)
+    check_link_chains(wheel.archive, links)
     rows = [(name, _resolve(digest), size) for name, digest, size in rows]
     new_record = record.render(rows, wheel.record_name)
     writer.add(wheel.record_name, normalized_mode(0), new_record)
