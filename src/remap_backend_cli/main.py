@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 from types import ModuleType
 from typing import Callable, Sequence
 
@@ -63,7 +65,25 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpars
     return parser, runners
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so every ``finally`` (temp files) runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser, runners = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -76,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except _Terminated:
+        _error("terminated")
+        return 128 + signal.SIGTERM
     except OSError as exc:
         _error(_describe_os_error(exc))
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into one line
