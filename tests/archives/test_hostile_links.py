@@ -57,20 +57,20 @@ MAKERS = {"zip": (wheel_with_links, "x.whl"), "tar": (sdist_with_links, "demo-1.
 def test_a_chain_of_links_that_leaves_the_tree_is_refused(tmp_path: Path, kind: str) -> None:
     """Old code: accepted (each link checked on its own text only)."""
     make, name = MAKERS[kind]
-    assert_refused(make(tmp_path / name, ESCAPE), "leaves the tree through the other links")
+    assert_refused(make(tmp_path / name, ESCAPE), "leaves the tree through the other links", allow_unlisted=True)
 
 
 @pytest.mark.parametrize("kind", sorted(MAKERS))
 def test_the_chain_in_reverse_order_is_refused_too(tmp_path: Path, kind: str) -> None:
     make, name = MAKERS[kind]
     reverse = dict(reversed(list(ESCAPE.items())))
-    assert_refused(make(tmp_path / name, reverse), "leaves the tree through the other links")
+    assert_refused(make(tmp_path / name, reverse), "leaves the tree through the other links", allow_unlisted=True)
 
 
 @pytest.mark.parametrize("kind", sorted(MAKERS))
 def test_a_loop_of_links_is_refused(tmp_path: Path, kind: str) -> None:
     make, name = MAKERS[kind]
-    assert_refused(make(tmp_path / name, LOOP), "loop of links")
+    assert_refused(make(tmp_path / name, LOOP), "loop of links", allow_unlisted=True)
 
 
 @pytest.mark.parametrize("kind", sorted(MAKERS))
@@ -79,7 +79,7 @@ def test_chains_that_stay_inside_are_kept(tmp_path: Path, kind: str) -> None:
 
     make, name = MAKERS[kind]
     archive = make(tmp_path / name, FINE)
-    normalize_path(archive, 0)
+    normalize_path(archive, 0, allow_unlisted=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
     assert not normalize_path(archive, 0, check=True)
     assert listing(tmp_path)

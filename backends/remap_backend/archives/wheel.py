@@ -6,7 +6,10 @@ members are canonicalized; RECORD is checked against the real content and
 regenerated. Already-deflated members are copied raw (no recompression), but
 every byte is still inflated once to check CRC, size and RECORD hash — unless
 the caller trusts the wheel's RECORD (``trust_record``), then a deflated
-member whose sha256 and size RECORD states is copied without inflating it.
+member whose sha256 and size RECORD states is only inflated into nothing to
+check its CRC and size (no hashing): a corrupt stream is still refused, a
+lying RECORD hash is not noticed. A member RECORD does not list is refused
+unless the caller allows it (``allow_unlisted``; then it is added to RECORD).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class _Wheel:
         self.archive = archive
         self.verifiers: Optional[ThreadPoolExecutor] = None
         self.trust_record = False
+        self.allow_unlisted = False
         self.budget = Budget(archive, limits)
         self.entries = zipfmt.read_entries(handle, size, archive)
         self.budget.check_members(len(self.entries))
@@ -139,7 +143,7 @@ class _Wheel:
 
 def normalize_wheel(
     path: Path, epoch: int, check: bool = False, recompress: bool = False, limits: Optional[Limits] = None,
-    trust_record: bool = False,
+    trust_record: bool = False, allow_unlisted: bool = False,
 ) -> List[str]:
     """Normalize the wheel at ``path`` in place; return why it changed ([] = already canonical).
 
@@ -149,12 +153,13 @@ def normalize_wheel(
     and size for (fast, but a lying RECORD or corrupt data is not noticed).
     """
     limits = limits or Limits.from_environ()
+    trust = (trust_record, allow_unlisted)
     if check:
-        wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, trust_record)
+        wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, trust)
     else:
         # the input is closed before the rename: Windows cannot replace an open file
         with atomic_path(path) as temp:
-            wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, trust_record)
+            wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, trust)
             if same:
                 temp.unlink()
     if same:
@@ -164,13 +169,13 @@ def normalize_wheel(
 
 
 def _rewrite(
-    path: Path, temp: Optional[Path], epoch: int, recompress: bool, limits: Limits, trust_record: bool,
+    path: Path, temp: Optional[Path], epoch: int, recompress: bool, limits: Limits, trust: Tuple[bool, bool],
 ) -> Tuple[_Wheel, List[str], bool]:
     """Write the canonical wheel to ``temp`` (None: only compare); (wheel, reasons, identical?)."""
     with open(path, "rb") as handle, open(path, "rb") as original:
         wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, path.name, limits)
         wheel.path = path
-        wheel.trust_record = trust_record
+        wheel.trust_record, wheel.allow_unlisted = trust
         wheel.verifiers = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="remap-verify")
         try:
             if temp is None:
@@ -197,6 +202,9 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
             continue
         mode = normalized_mode(entry.unix_mode)
         row = wheel.rows.get(entry.name)
+        if row is None and not wheel.allow_unlisted:
+            raise RemapError(f"{wheel.archive}: member {entry.name!r} is not listed in RECORD (added after the "
+                             "build?); rebuild the wheel, or pass --allow-unlisted to add it to RECORD")
         if stat.S_ISLNK(mode) or entry.name.endswith(".pyc"):
             content = wheel.read_all(entry)
             _check_record(wheel, entry, row, content)
@@ -264,10 +272,25 @@ def _copy_raw(
     writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
     writer.copy_raw(wheel.handle, entry.data_offset, entry.compressed_size)
     writer.end()
-    if wheel.trust_record and row is not None and row.algorithm == "sha256" and row.size == entry.size:
-        return row.digest  # type: ignore[return-value]
     assert wheel.verifiers is not None
+    if wheel.trust_record and row is not None and row.algorithm == "sha256" and row.size == entry.size:
+        return wheel.verifiers.submit(_check_stream, wheel, entry, row.digest)  # type: ignore[arg-type]
     return wheel.verifiers.submit(_verify, wheel, entry, row)
+
+
+def _check_stream(wheel: _Wheel, entry: zipfmt.Entry, digest: str) -> str:
+    """Inflate one member into nothing to check its CRC and size (no hashing); return RECORD's digest."""
+    inflater = zipfmt.Inflater(entry, wheel.archive)
+    total, crc = 0, 0
+    for chunk in _own_reads(wheel, entry):
+        for out in inflater.feed(chunk):
+            total += len(out)
+            if total > entry.size:
+                wheel._check_growth(entry, total)
+            crc = zlib.crc32(out, crc)
+    inflater.finish()
+    wheel._check_integrity(entry, crc, total)
+    return digest
 
 
 def _verify(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row]) -> str:
