@@ -25,7 +25,8 @@ with atheris.instrument_imports():
 
 #: Small limits keep every case fast; the logic under test is the same.
 LIMITS = Limits(max_unpacked_bytes=64 * 1024**2, max_members=10_000)
-WORK = Path(tempfile.mkdtemp(prefix="remap-fuzz-", dir=os.environ.get("FUZZ_TMP", "/dev/shm")))
+#: Where each case is written (run.sh makes and removes it; libFuzzer exits without Python's atexit).
+WORK = Path(os.environ.get("FUZZ_WORK") or tempfile.mkdtemp(prefix="remap-fuzz-"))
 
 
 def one_line(message: str) -> None:
