@@ -13,7 +13,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from .errors import RemapError
 
@@ -144,7 +144,7 @@ ENVIRONMENT_VARIABLES = (
 )
 
 
-def did_you_mean(key: str, known: "list[str] | tuple[str, ...]", spell: Callable[[str], str] = str) -> str:
+def did_you_mean(key: str, known: Sequence[str], spell: Callable[[str], str] = str) -> str:
     """`` (did you mean 'X'?)`` for the closest known key ("_" and case do not count), or ""."""
     folded = {re.sub(r"[-_.]", "-", k.lower()): k for k in known}
     close = difflib.get_close_matches(re.sub(r"[-_.]", "-", key.lower()), list(folded), n=1, cutoff=0.6)

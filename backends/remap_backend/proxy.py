@@ -19,7 +19,7 @@ def user_errors_as_exit(function: Callable) -> Callable:
         try:
             return function(*args, **kwargs)
         except RemapError as exc:
-            raise SystemExit(f"remap-backend: error: {exc}") from None
+            raise SystemExit(f"remap-backend: error: {log.one_line(str(exc))}") from None
 
     return wrapper
 
