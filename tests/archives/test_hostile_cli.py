@@ -129,3 +129,24 @@ def test_a_symlinked_wheel_is_followed_and_the_real_file_rewritten(tmp_path: Pat
     assert link.is_symlink() and (tmp_path / "demo-1.0.tar.gz").is_symlink()
     assert cli("--check", real, sdist).stdout.strip() == "nothing to change"
     assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
+
+
+def test_hostile_pyc_members_of_a_wheel_get_their_defined_outcome(tmp_path: Path) -> None:
+    """Old code: "internal error" (RecursionError) for the first, a hang in C for the second."""
+    import zipfile
+
+    from .test_hostile_pyc import HEADER, self_holding_list, shared_frozensets
+
+    wheel = make_wheel(tmp_path / "demo-1.0-py3-none-any.whl", {
+        "demo/__pycache__/loop.cpython-311.pyc": HEADER + self_holding_list(),
+        "demo/__pycache__/sets.cpython-311.pyc": HEADER + shared_frozensets(40),
+    })
+    result = cli(wheel, timeout=120)
+    assert result.returncode == 0, result.stderr
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 1 and "sets.cpython-311.pyc left untouched" in warnings[0] and "work limit" in warnings[0]
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("demo/__pycache__/sets.cpython-311.pyc") == HEADER + shared_frozensets(40)
+        loop = archive.read("demo/__pycache__/loop.cpython-311.pyc")
+    assert loop != HEADER + self_holding_list() and marshal.loads(loop[16:])[0] is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == [wheel.name]
