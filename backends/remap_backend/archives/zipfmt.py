@@ -101,7 +101,8 @@ def _read_entries(handle: BinaryIO, file_size: int, archive: str) -> List[Entry]
     if at < 0:
         if tail.rfind(_SIG_EOCD) >= 0:  # the record is there, but something follows it
             raise _corrupt(archive, "data after the end-of-central-directory record (garbage appended?)")
-        raise _corrupt(archive, "no end-of-central-directory record; truncated?")
+        raise _corrupt(archive, "no end-of-central-directory record in the last 64 KiB; "
+                                "truncated, or more than 64 KiB appended")
     eocd_offset = file_size - tail_size + at
     _, disk, cd_disk, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
     cd_end = eocd_offset
