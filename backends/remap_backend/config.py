@@ -7,12 +7,13 @@ table, and finally inference from ``build-system.requires``.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from .errors import RemapError
 
@@ -54,6 +55,11 @@ class Settings:
     strict: bool = False
     #: Config-settings for the wrapped backend (``remap.*`` keys removed).
     forwarded: dict[str, Any] | None = field(default=None, compare=False)
+    #: attribute -> where its value came from ("REMAP_BACKEND", "-C remap.backend", ...), for messages.
+    origins: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def origin(self, attribute: str) -> str:
+        return self.origins.get(attribute, f"[{TABLE}] {attribute.replace('_', '-')}")
 
 
 def normalize_name(name: str) -> str:
@@ -140,6 +146,18 @@ _OPTIONS = {
 }
 _TABLE_KEYS = sorted(set(_OPTIONS) - {"map"})
 _SETTING_KEYS = sorted(set(_OPTIONS) - {"path-map", "requires"})
+#: Environment variables that configure the proxy or the CLI (a REMAP_BACKEND* not listed gets a warning).
+ENVIRONMENT_VARIABLES = (
+    "REMAP_BACKEND", "REMAP_BACKEND_PATH", "REMAP_BACKEND_CACHE", "REMAP_BACKEND_CMAKE_PATH_MAPS",
+    "REMAP_BACKEND_DEBUG", "REMAP_BACKEND_MAX_MEMBERS", "REMAP_BACKEND_MAX_UNPACKED_BYTES", "REMAP_BACKEND_WHEEL",
+)
+
+
+def did_you_mean(key: str, known: Sequence[str], spell: Callable[[str], str] = str) -> str:
+    """`` (did you mean 'X'?)`` for the closest known key ("_" and case do not count), or ""."""
+    folded = {re.sub(r"[-_.]", "-", k.lower()): k for k in known}
+    close = difflib.get_close_matches(re.sub(r"[-_.]", "-", key.lower()), list(folded), n=1, cutoff=0.6)
+    return f" (did you mean {spell(folded[close[0]])!r}?)" if close else ""
 
 
 def read_pyproject(source_dir: Path) -> dict:
@@ -200,7 +218,8 @@ def _table_values(pyproject: dict) -> dict[str, Any]:
     for key, raw in table.items():
         if key not in _TABLE_KEYS:
             raise RemapError(
-                f"unknown key {key!r} in [{TABLE}]; known keys: {', '.join(_TABLE_KEYS)}"
+                f"unknown key {key!r} in [{TABLE}]{did_you_mean(key, _TABLE_KEYS)}; "
+                f"known keys: {', '.join(_TABLE_KEYS)}"
             )
         values[key] = _OPTIONS[key].parse(raw, f"[{TABLE}] {key}")
     return values
@@ -226,8 +245,8 @@ def _setting_values(ours: Mapping[str, Any]) -> dict[str, Any]:
     for key, raw in ours.items():
         if key not in _SETTING_KEYS:
             raise RemapError(
-                f"unknown config-setting 'remap.{key}'; known: "
-                + ", ".join(f"remap.{k}" for k in _SETTING_KEYS)
+                f"unknown config-setting 'remap.{key}'{did_you_mean(key, _SETTING_KEYS, 'remap.{}'.format)}; "
+                "known: " + ", ".join(f"remap.{k}" for k in _SETTING_KEYS)
             )
         option = _OPTIONS[key]
         if not option.merge_lists and isinstance(raw, list):
@@ -237,6 +256,11 @@ def _setting_values(ours: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _environment_values(environ: Mapping[str, str]) -> dict[str, Any]:
+    from . import log  # only needed for this warning
+
+    for name in sorted(environ):
+        if name.upper().startswith("REMAP_B") and name not in ENVIRONMENT_VARIABLES:
+            log.warn(f"ignoring unknown environment variable {name}{did_you_mean(name, ENVIRONMENT_VARIABLES)}")
     values = {}
     if environ.get("REMAP_BACKEND"):
         values["backend"] = _as_object_ref(environ["REMAP_BACKEND"], "REMAP_BACKEND")
@@ -258,9 +282,13 @@ def load(
     layers = [_table_values(pyproject), _setting_values(ours), _environment_values(environ)]
 
     merged: dict[str, Any] = {}
-    for layer in layers:
+    origins: dict[str, str] = {}
+    wheres = (lambda key: f"[{TABLE}] {key}", lambda key: f"-C remap.{key}",
+              lambda key: {"backend": "REMAP_BACKEND", "backend-path": "REMAP_BACKEND_PATH"}[key])
+    for layer, where in zip(layers, wheres):
         for key, value in layer.items():
             attribute = _OPTIONS[key].attribute
+            origins[attribute] = where(key)
             if _OPTIONS[key].merge_lists and attribute in merged:
                 merged[attribute] = merged[attribute] + value
             else:
@@ -270,7 +298,8 @@ def load(
         merged["backend"] = infer_backend(requires if isinstance(requires, list) else [])
     if merged["backend"].split(":")[0].split(".")[0] == "remap_backend":
         raise RemapError(
-            "the wrapped backend cannot be remap_backend itself; set [tool.remap-backend] backend "
+            f"the wrapped backend cannot be remap_backend itself; set {origins.get('backend', f'[{TABLE}] backend')} "
             "to the real backend (e.g. \"setuptools.build_meta\")"
         )
-    return Settings(forwarded=forwarded, **merged)
+    origins.setdefault("backend", "build-system.requires (add [tool.remap-backend] backend to choose)")
+    return Settings(forwarded=forwarded, origins=origins, **merged)

@@ -13,34 +13,39 @@ from .errors import RemapError
 _cache: dict[tuple[str, tuple[str, ...], str], Any] = {}
 
 
-def resolve_backend_path(source_dir: Path, entries: tuple[str, ...]) -> list[str]:
-    """Apply PEP 517's rules: entries are relative and stay inside the source tree."""
+def resolve_backend_path(source_dir: Path, entries: tuple[str, ...], origin: str = "backend-path") -> list[str]:
+    """Apply PEP 517's rules: entries are relative and stay inside the source tree (``origin``: for messages)."""
     root = source_dir.resolve()
     resolved = []
     for entry in entries:
         if os.path.isabs(entry):
             raise RemapError(
-                f"backend-path entry {entry!r} is absolute; write it relative to the project root"
+                f"{origin} entry {entry!r} is absolute; write it relative to the project root"
             )
         path = (root / entry).resolve()
         if path != root and root not in path.parents:
             raise RemapError(
-                f"backend-path entry {entry!r} points outside the source tree ({path}); "
+                f"{origin} entry {entry!r} points outside the source tree ({path}); "
                 "keep in-tree backends inside the project directory"
             )
         resolved.append(str(path))
     return resolved
 
 
-def load_backend(reference: str, backend_path: tuple[str, ...], source_dir: Path) -> Any:
-    """Return the backend object; cached so hasattr probes and hook calls import it once."""
+def load_backend(reference: str, backend_path: tuple[str, ...], source_dir: Path,
+                 origins: tuple[str, str] = ("[tool.remap-backend] backend", "backend-path")) -> Any:
+    """Return the backend object; cached so hasattr probes and hook calls import it once.
+
+    ``origins`` name where the reference and the path came from (a table key,
+    a config-setting, an environment variable), so a message says what to fix.
+    """
     key = (reference, tuple(backend_path), str(source_dir))
     if key not in _cache:
-        _cache[key] = _import(reference, resolve_backend_path(source_dir, backend_path))
+        _cache[key] = _import(reference, resolve_backend_path(source_dir, backend_path, origins[1]), origins[0])
     return _cache[key]
 
 
-def _import(reference: str, paths: list[str]) -> Any:
+def _import(reference: str, paths: list[str], origin: str) -> Any:
     module_name, _, object_path = reference.partition(":")
     for path in reversed(paths):
         if path not in sys.path:
@@ -52,7 +57,7 @@ def _import(reference: str, paths: list[str]) -> Any:
         raise RemapError(
             f"cannot import the wrapped backend {module_name!r}{where}: {exc}; add the package that "
             "provides it to build-system.requires (or [tool.remap-backend] requires), "
-            "or fix [tool.remap-backend] backend"
+            f"or fix {origin}"
         ) from None
     if paths:
         _check_loaded_from(backend, module_name, paths)
@@ -62,7 +67,7 @@ def _import(reference: str, paths: list[str]) -> Any:
         except AttributeError:
             raise RemapError(
                 f"the wrapped backend {reference!r} does not exist: module {module_name!r} has no "
-                f"attribute path {object_path!r}; fix [tool.remap-backend] backend"
+                f"attribute path {object_path!r}; fix {origin}"
             ) from None
     return backend
 

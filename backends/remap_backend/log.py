@@ -2,6 +2,15 @@
 
 import sys
 
+#: Control characters (a newline in a file name...) would split a message; shown escaped instead.
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
+_ESCAPES.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+
+
+def one_line(message: str) -> str:
+    """``message`` with control characters escaped: every message is exactly one line."""
+    return message.translate(_ESCAPES)
+
 _verbose = False
 
 
@@ -11,13 +20,13 @@ def set_verbose(on: bool) -> None:
 
 
 def info(message: str) -> None:
-    print(f"remap-backend: {message}", file=sys.stderr, flush=True)
+    print(f"remap-backend: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 def debug(message: str) -> None:
     if _verbose:
-        print(f"remap-backend:   {message}", file=sys.stderr, flush=True)
+        print(f"remap-backend:   {one_line(message)}", file=sys.stderr, flush=True)
 
 
 def warn(message: str) -> None:
-    print(f"remap-backend: warning: {message}", file=sys.stderr, flush=True)
+    print(f"remap-backend: warning: {one_line(message)}", file=sys.stderr, flush=True)

@@ -19,7 +19,7 @@ def user_errors_as_exit(function: Callable) -> Callable:
         try:
             return function(*args, **kwargs)
         except RemapError as exc:
-            raise SystemExit(f"remap-backend: error: {exc}") from None
+            raise SystemExit(f"remap-backend: error: {log.one_line(str(exc))}") from None
 
     return wrapper
 
@@ -33,7 +33,8 @@ def _settings(config_settings: Mapping[str, Any] | None) -> tuple[Path, config.S
 def wrapped_has(hook: str) -> bool:
     """Whether the wrapped backend (as named without config-settings) has ``hook``."""
     source_dir, settings = _settings(None)
-    return hasattr(load_backend(settings.backend, settings.backend_path, source_dir), hook)
+    return hasattr(load_backend(settings.backend, settings.backend_path, source_dir,
+                         (settings.origin("backend"), settings.origin("backend_path"))), hook)
 
 
 @user_errors_as_exit
@@ -54,7 +55,8 @@ def merge_requirements(theirs: list[str], ours: tuple[str, ...]) -> list[str]:
 def call(hook_name: str, **kwargs: Any) -> Any:
     source_dir, settings = _settings(kwargs.get("config_settings"))
     log.set_verbose(settings.verbose)
-    backend = load_backend(settings.backend, settings.backend_path, source_dir)
+    backend = load_backend(settings.backend, settings.backend_path, source_dir,
+                         (settings.origin("backend"), settings.origin("backend_path")))
     hook = getattr(backend, hook_name, None)
     kwargs["config_settings"] = settings.forwarded
 
@@ -68,7 +70,7 @@ def call(hook_name: str, **kwargs: Any) -> Any:
     if hook is None:
         raise RemapError(
             f"the wrapped backend {settings.backend!r} has no hook {hook_name}; "
-            "check [tool.remap-backend] backend"
+            f"check {settings.origin('backend')}"
         )
 
     from .building import run_prepared

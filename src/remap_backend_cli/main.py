@@ -14,7 +14,9 @@ import importlib
 import importlib.util
 import os
 import re
+import signal
 import sys
+import threading
 from typing import Callable, Sequence
 
 EXIT_ERROR = 2  # the value of errors.EXIT_ERROR, without importing the proxy for --help
@@ -95,7 +97,25 @@ def build_parser(
     return parser, runners
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so every ``finally`` (temp files) runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         parser, runners = build_parser(argv)
@@ -116,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except ModuleNotFoundError as exc:
         return _missing_module(args.command, exc)
+    except _Terminated:
+        _error("terminated")
+        return 128 + signal.SIGTERM
     except OSError as exc:
         _error(_describe_os_error(exc))
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into one line
@@ -144,7 +167,9 @@ def _describe_os_error(exc: OSError) -> str:
 
 
 def _error(message: str) -> None:
-    print(f"remap-backend: error: {message}", file=sys.stderr, flush=True)
+    from remap_backend.log import one_line  # here, so --help and --version stay light
+
+    print(f"remap-backend: error: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ import os
 from pathlib import Path
 from typing import List
 
-from remap_backend.archives import DEFAULT_EPOCH, Change, kind_of, normalize_path
+from remap_backend.archives import DEFAULT_EPOCH, Change, normalize_path, target_of
 from remap_backend.epoch import epoch_from
 
-from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+from .errors import EXIT_DIFFERENT, EXIT_SAME
 
 DESCRIPTION = """\
 Rewrite wheels, sdists and .pyc files in place so their bytes depend only on
@@ -58,21 +58,21 @@ def add_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]"
     parser.add_argument("--recompress", action="store_true",
                         help="deflate every wheel member again instead of copying deflated data as it is")
     parser.add_argument("--trust-record", action="store_true",
-                        help="do not inflate deflated wheel members to check them against RECORD "
-                             "(about as fast as a copy; a lying RECORD goes unnoticed)")
+                        help="do not hash deflated wheel members to check them against RECORD; only "
+                             "check their CRC and size (faster; a lying RECORD hash goes unnoticed)")
+    parser.add_argument("--allow-unlisted", action="store_true",
+                        help="accept wheel members RECORD does not list (added to the new RECORD) "
+                             "instead of refusing the wheel")
 
 
 def run(args: argparse.Namespace) -> int:
     epoch = epoch_from(os.environ, args.epoch)[0]
     for path in args.paths:  # every argument is checked before the first file is touched
-        if not path.exists():
-            raise RemapError(f"{path} does not exist; give a wheel, an sdist, a .pyc file or a directory")
-        if kind_of(path) is None:
-            raise RemapError(f"{path}: not a wheel (.whl), sdist (.tar.gz), .pyc file or directory; give one of those")
+        target_of(path)
     changes: List[Change] = []
     for path in args.paths:
         for change in normalize_path(path, epoch, check=args.check, recompress=args.recompress,
-                                     trust_record=args.trust_record):
+                                     trust_record=args.trust_record, allow_unlisted=args.allow_unlisted):
             verb = "would normalize" if args.check else "normalized"
             print(f"{verb} {change.path} ({', '.join(change.reasons)})", flush=True)
             changes.append(change)

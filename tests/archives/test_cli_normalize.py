@@ -13,13 +13,13 @@ from .kit import listing, make_sdist, make_wheel
 REPO = Path(__file__).resolve().parents[2]
 
 
-def cli(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
+def cli(*args: object, env: dict | None = None, timeout: float | None = None) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("REMAP_")}
     environ.pop("SOURCE_DATE_EPOCH", None)
     environ["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO / "backends")])
     environ.update(env or {})
     return subprocess.run([sys.executable, "-m", "remap_backend_cli", "normalize", *map(str, args)],
-                          capture_output=True, text=True, env=environ)
+                          capture_output=True, text=True, env=environ, timeout=timeout)
 
 
 def test_check_then_normalize_then_nothing_left(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ written; see ``docs/archives.md`` for the guarantees and limits.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional, Tuple
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 SDIST_SUFFIXES = (".tar.gz", ".tgz")
 
 __all__ = [
-    "DEFAULT_EPOCH", "Change", "Limits", "kind_of", "normalize_artifact", "normalize_path",
+    "DEFAULT_EPOCH", "Change", "Limits", "kind_of", "normalize_artifact", "normalize_path", "target_of",
 ]
 
 
@@ -47,9 +49,10 @@ class Change:
 
 
 def kind_of(path: Path) -> Optional[str]:
-    """'wheel', 'sdist', 'pyc' or 'tree' — what ``normalize_path`` will do with ``path``."""
-    if path.is_dir():
-        return "tree"
+    """'wheel', 'sdist', 'pyc' or 'tree' — what ``normalize_path`` will do with ``path``.
+
+    The name decides: a directory named ``x.whl`` is a (bad) wheel, not a tree.
+    """
     name = path.name.lower()
     if name.endswith(".whl"):
         return "wheel"
@@ -57,7 +60,37 @@ def kind_of(path: Path) -> Optional[str]:
         return "sdist"
     if name.endswith(".pyc"):
         return "pyc"
+    if path.is_dir():
+        return "tree"
     return None
+
+
+_FILE_TYPES = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def target_of(path: Path) -> Tuple[Path, str]:
+    """The file ``normalize_path`` will rewrite for ``path``, and its kind; RemapError if none.
+
+    A symlink is followed: the file it points to is rewritten and the link
+    stays a link. Anything but a regular file (a FIFO would block the read
+    forever, a device never ends) is refused before a temp file exists.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise RemapError(f"{path} does not exist; give a wheel, an sdist, a .pyc file or a directory") from None
+    kind = kind_of(path)
+    if kind is None:
+        raise RemapError(
+            f"{path}: not a wheel (.whl), sdist (.tar.gz), .pyc file or directory; give one of those"
+        )
+    if kind == "tree":
+        return path, kind
+    if not stat.S_ISREG(info.st_mode):
+        what = next((label for test, label in _FILE_TYPES if test(info.st_mode)), "not a regular file")
+        raise RemapError(f"{path}: is {what}, not a {kind} file; give the file itself")
+    return Path(os.path.realpath(path)), kind
 
 
 def normalize_artifact(
@@ -79,32 +112,26 @@ def normalize_artifact(
 
 def normalize_path(
     path: Path, epoch: Optional[int], check: bool = False, recompress: bool = False,
-    limits: Optional[Limits] = None, trust_record: bool = False,
+    limits: Optional[Limits] = None, trust_record: bool = False, allow_unlisted: bool = False,
     scrub: Optional["Matcher"] = None, observe: Optional[Observer] = None,
 ) -> List[Change]:
     """Normalize ``path`` (wheel, sdist, .pyc, or a directory of .pyc files).
 
     Returns the files that changed (with ``check``: would change). Raises
     RemapError for input it cannot handle, before writing anything.
-    ``recompress`` and ``trust_record`` only affect wheels (see ``wheel.py``).
+    ``recompress``, ``trust_record`` and ``allow_unlisted`` only affect wheels (see ``wheel.py``).
     """
-    path = Path(path)
+    given = Path(path)
     when = DEFAULT_EPOCH if epoch is None else int(epoch)
-    if not path.exists():
-        raise RemapError(f"{path} does not exist; give a wheel, an sdist, a .pyc file or a directory")
-    kind = kind_of(path)
+    path, kind = target_of(given)
     if kind == "tree":
         return [Change(p, r) for p, r in normalize_pyc_tree(path, check)]
-    if kind is None:
-        raise RemapError(
-            f"{path}: not a wheel (.whl), sdist (.tar.gz), .pyc file or directory; "
-            "give one of those"
-        )
     if kind == "wheel":
         reasons = normalize_wheel(path, when, check=check, recompress=recompress, limits=limits,
-                                  trust_record=trust_record, scrub=scrub, observe=observe)
+                                  trust_record=trust_record, allow_unlisted=allow_unlisted, scrub=scrub,
+                                  observe=observe)
     elif kind == "sdist":
         reasons = normalize_sdist(path, when, check=check, limits=limits)
     else:
         reasons = normalize_pyc_file(path, check)
-    return [Change(path, tuple(reasons))] if reasons else []
+    return [Change(given, tuple(reasons))] if reasons else []

@@ -14,10 +14,15 @@ the same sharing, the same type codes) and only changes how it is spelled:
   back-references are numbered in the order the reader meets them;
 * elements of sets and frozensets are ordered by their own canonical bytes.
 
-It unmarshals to an equal object. Anything this module does not understand
-(an unknown magic number, an unknown type code, trailing bytes, a reference
-CPython itself would reject) raises :class:`UnsupportedPyc`, and callers leave
-that file as it is.
+It unmarshals to an equal object. Broken input (an empty or truncated file,
+a bad header, an unknown type code, trailing bytes, a reference CPython itself
+would reject) raises :class:`CorruptPyc`; input this module may not rewrite
+(an unknown magic number, a graph beyond the work limits below) raises
+:class:`UnsupportedPyc`, and callers leave that file as it is with a warning.
+
+All work is bounded: the reader stops at :data:`MAX_DEPTH`, the writer at the
+same depth and at a work budget linear in the input (:func:`_work_budget`),
+and nothing compares untrusted objects with Python's ``==``.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 import importlib.util
 import marshal
 import struct
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 FLAG_REF = 0x80
 HEADER_SIZE = 16
@@ -68,6 +73,21 @@ class UnsupportedPyc(ValueError):
     """This file is not marshal data we can rewrite safely; leave it untouched."""
 
 
+class CorruptPyc(UnsupportedPyc):
+    """This file is broken (not valid marshal data of a known format): an error, not a warning."""
+
+
+def _work_budget(size: int) -> int:
+    """Units of work (bytes copied, objects visited) allowed for ``size`` bytes of input.
+
+    Real .pyc files need about twice their size (set elements are written once
+    to sort them, once in place); nested sets that share members need more,
+    and marshal's own writer needs exponentially more (it serializes every set
+    element afresh to sort it, python/cpython#81777).
+    """
+    return 8 * size + (1 << 20)
+
+
 class _Node:
     """An object that carries FLAG_REF in the input (so may be shared), or a set.
 
@@ -96,6 +116,7 @@ class _Reader:
         self.mark = 0  # start of the raw span not yet copied into the list being filled
         self.layout = layout
         self.refs: List[_Node] = []
+        self.sets: List[_Node] = []  # every set node, in the order its reading finished
 
     def _flush(self, parts: List[Union[bytes, _Node]], upto: int) -> None:
         if upto > self.mark:
@@ -103,13 +124,13 @@ class _Reader:
 
     def _need(self, end: int) -> None:
         if end > self.size:
-            raise UnsupportedPyc("marshal data is truncated")
+            raise CorruptPyc("marshal data is truncated")
 
     def _size32(self, at: int) -> int:
         self._need(at + 4)
         value = _int32.unpack_from(self.data, at)[0]
         if value < 0:
-            raise UnsupportedPyc("negative size in marshal data")
+            raise CorruptPyc("negative size in marshal data")
         return value
 
     def root(self) -> List[Union[bytes, _Node]]:
@@ -117,7 +138,7 @@ class _Reader:
         self.obj(parts, 0)
         self._flush(parts, self.pos)
         if self.pos != self.size:
-            raise UnsupportedPyc("trailing bytes after the marshalled object")
+            raise CorruptPyc("trailing bytes after the marshalled object")
         return parts
 
     def obj(self, parts: List[Union[bytes, _Node]], depth: int) -> None:
@@ -135,7 +156,7 @@ class _Reader:
                 parts.append(bytes((kind,)))
                 self.pos = self.mark = start + 1
                 if kind == _NULL:
-                    raise UnsupportedPyc("NULL object outside a dict in marshal data")
+                    raise CorruptPyc("NULL object outside a dict in marshal data")
                 return
             node = _Node(kind)
             self.refs.append(node)
@@ -145,16 +166,18 @@ class _Reader:
             self.body(kind, node, node.parts, depth)
             self._flush(node.parts, self.pos)
             node.complete = True
+            if kind in _SETS:
+                self.sets.append(node)
             self.mark = self.pos
             return
         if kind == _REF:
             self._need(start + 5)
             index = _int32.unpack_from(data, start + 1)[0]
             if not 0 <= index < len(self.refs):
-                raise UnsupportedPyc("invalid back-reference in marshal data")
+                raise CorruptPyc("invalid back-reference in marshal data")
             target = self.refs[index]
             if not target.complete and target.kind not in _REGISTERED_EARLY:
-                raise UnsupportedPyc("back-reference to an object still being read")
+                raise CorruptPyc("back-reference to an object still being read")
             target.uses += 1
             self._flush(parts, start)
             parts.append(target)
@@ -168,11 +191,12 @@ class _Reader:
             self.pos = self.mark = start + 1
             self.body(kind, node, node.parts, depth)
             self._flush(node.parts, self.pos)
+            self.sets.append(node)
             self.mark = self.pos
             return
         self.pos = start + 1
         if kind == _NULL:
-            raise UnsupportedPyc("NULL object outside a dict in marshal data")
+            raise CorruptPyc("NULL object outside a dict in marshal data")
         self.body(kind, None, parts, depth)
 
     def body(self, kind: int, node: Optional[_Node], parts: List[Union[bytes, _Node]], depth: int) -> None:
@@ -244,7 +268,7 @@ class _Reader:
         elif kind in _SINGLETONS:
             return
         else:
-            raise UnsupportedPyc(f"unknown marshal type code {kind} ({chr(kind)!r})")
+            raise CorruptPyc(f"unknown marshal type code {kind} ({chr(kind)!r})")
         self._need(end)
         self.pos = end
 
@@ -269,12 +293,28 @@ class _Reader:
             self.obj(parts, depth + 1)
 
 
-def _count_uses(parts: List[Union[bytes, _Node]]) -> Dict[int, int]:
+class _Budget:
+    """Work and nesting shared by every writer of one file; exceeding either is UnsupportedPyc."""
+
+    __slots__ = ("left", "depth")
+
+    def __init__(self, units: int) -> None:
+        self.left = units
+        self.depth = 0
+
+    def spend(self, units: int) -> None:
+        self.left -= units
+        if self.left < 0:
+            raise UnsupportedPyc("too much shared structure in nested sets to canonicalize within the work limit")
+
+
+def _count_uses(parts: List[Union[bytes, _Node]], budget: _Budget) -> Dict[int, int]:
     """How often each node is reached from ``parts`` (for a set element written on its own)."""
     uses: Dict[int, int] = {}
     stack = [part for part in parts if type(part) is _Node]
     while stack:
         node = stack.pop()
+        budget.spend(1)
         seen = uses.get(id(node), 0)
         uses[id(node)] = seen + 1
         if seen == 0:
@@ -284,17 +324,20 @@ def _count_uses(parts: List[Union[bytes, _Node]]) -> Dict[int, int]:
 
 
 class _Writer:
-    def __init__(self, set_keys: Dict[int, bytes], uses: Optional[Dict[int, int]] = None) -> None:
+    def __init__(self, set_keys: Dict[int, Optional[bytes]], budget: _Budget,
+                 uses: Optional[Dict[int, int]] = None) -> None:
         self.index: Dict[int, int] = {}
         self.out: List[bytes] = []
-        self.set_keys = set_keys
+        self.set_keys = set_keys  # None while the key is being computed (a set inside itself)
+        self.budget = budget
         self.uses = uses  # None: use the counts the reader took for the whole file
 
     def write(self, parts: List[Union[bytes, _Node]]) -> None:
         out = self.out
         for part in parts:
             if type(part) is bytes:
-                out.append(part)
+                self.budget.spend(len(part))  # type: ignore[arg-type]
+                out.append(part)  # type: ignore[arg-type]
             else:
                 self.node(part)  # type: ignore[arg-type]
 
@@ -304,6 +347,11 @@ class _Writer:
         if known is not None:
             self.out.append(b"r" + _uint32.pack(known))
             return
+        budget = self.budget
+        budget.spend(1)
+        budget.depth += 1  # shared by nested writers: it is the Python stack that grows
+        if budget.depth > MAX_DEPTH:
+            raise UnsupportedPyc("marshal data nested too deeply (through back-references)")
         uses = node.uses if self.uses is None else self.uses[key]
         if uses > 1:
             self.index[key] = len(self.index)
@@ -314,30 +362,40 @@ class _Writer:
         if node.elements is not None:
             for element in sorted(node.elements, key=self.set_key):
                 self.write(element)
+        budget.depth -= 1
 
     def set_key(self, element: List[Union[bytes, _Node]]) -> bytes:
         """The element's canonical bytes on its own: independent of where it sits."""
-        key = self.set_keys.get(id(element))
-        if key is None:
-            writer = _Writer(self.set_keys, _count_uses(element))
-            writer.write(element)
-            key = b"".join(writer.out)
-            self.set_keys[id(element)] = key
+        if id(element) in self.set_keys:
+            key = self.set_keys[id(element)]
+            if key is None:
+                raise CorruptPyc("a set contains itself in marshal data")
+            return key
+        self.set_keys[id(element)] = None
+        writer = _Writer(self.set_keys, self.budget, _count_uses(element, self.budget))
+        writer.write(element)
+        key = b"".join(writer.out)
+        self.set_keys[id(element)] = key
         return key
+
+
+def _canonical(data: bytes, layout: str) -> Tuple[bytes, "_Reader"]:
+    reader = _Reader(data, layout)
+    parts = reader.root()
+    writer = _Writer({}, _Budget(_work_budget(len(data))))
+    writer.write(parts)
+    return b"".join(writer.out), reader
 
 
 def canonical_marshal(data: bytes, layout: str = "new") -> bytes:
     """The canonical spelling of one marshalled object (``layout``: "old" before 3.11)."""
-    parts = _Reader(data, layout).root()
-    writer = _Writer({})
-    writer.write(parts)
-    return b"".join(writer.out)
+    return _canonical(data, layout)[0]
 
 
 def pyc_layout(header: bytes) -> str:
     """Which code-object layout the pyc ``header`` promises, or raise UnsupportedPyc."""
     if len(header) < HEADER_SIZE or header[2:4] != b"\r\n":
-        raise UnsupportedPyc("not a .pyc file of Python 3.8 or newer (bad header)")
+        raise CorruptPyc("not a .pyc file of Python 3.8 or newer (bad header)")
     magic = struct.unpack("<H", header[:2])[0]
     layout = KNOWN_MAGIC.get(magic)
     if layout is None and header[:4] == importlib.util.MAGIC_NUMBER:
@@ -354,31 +412,95 @@ def _running_layout_is_new() -> bool:
 def canonical_pyc(data: bytes) -> bytes:
     """Return ``data`` with its marshal part canonicalized; the 16-byte header is kept as is.
 
-    When the file was made by this very interpreter the result is also loaded
-    and compared with the original, so a bug here can never ship a broken
-    file; for other versions the result must at least parse back to itself.
+    When the file was made by this very interpreter the result is also checked
+    against the interpreter's own reader and writer (:func:`_check_same_object`),
+    so a bug here can never ship a broken file; for other versions the result
+    must at least parse back to itself. Raises CorruptPyc for broken input and
+    UnsupportedPyc for input we leave alone; never anything else.
     """
     layout = pyc_layout(data[:HEADER_SIZE])
     body = data[HEADER_SIZE:]
-    canonical = canonical_marshal(body, layout)
-    if canonical == body:
-        return data
-    if data[:4] == importlib.util.MAGIC_NUMBER:
-        _check_same_object(body, canonical, layout)
-    elif canonical_marshal(canonical, layout) != canonical:
-        raise UnsupportedPyc("canonical form is not stable (internal error)")
+    try:
+        canonical, reader = _canonical(body, layout)
+        if canonical == body:
+            return data
+        if data[:4] == importlib.util.MAGIC_NUMBER:
+            _check_same_object(body, canonical, layout, reader)
+        elif canonical_marshal(canonical, layout) != canonical:
+            raise UnsupportedPyc("canonical form is not stable (internal error)")
+    except RecursionError:  # a last resort: the limits above keep well below Python's own
+        raise UnsupportedPyc("marshal data nested too deeply for this interpreter") from None
     return data[:HEADER_SIZE] + canonical
 
 
-def _check_same_object(original: bytes, canonical: bytes, layout: str) -> None:
+def _dumps_cost(reader: "_Reader", size: int) -> int:
+    """An upper bound of the work ``marshal.dumps`` does on the loaded object.
+
+    marshal serializes every set element on its own (fresh back-references)
+    to sort it, then again in place, so a set whose members share structure
+    costs the whole shared part once per member, recursively: exponential in
+    the nesting. Sets are costed in the order their reading finished, so the
+    cost of a nested set is known when its parent needs it (no recursion).
+    Raises UnsupportedPyc as soon as the total passes the work budget.
+    """
+    budget = _work_budget(size)
+    key_cost: Dict[int, int] = {}
+
+    def fresh(parts: List[Union[bytes, _Node]]) -> int:
+        total, seen, stack = 0, set(), list(parts)
+        while stack:
+            part = stack.pop()
+            if type(part) is bytes:
+                total += len(part)  # type: ignore[arg-type]
+                continue
+            if id(part) in seen:
+                total += 5
+                continue
+            seen.add(id(part))
+            total += 1
+            stack.extend(part.parts)  # type: ignore[union-attr]
+            if part.elements is not None:  # type: ignore[union-attr]
+                if id(part) not in key_cost:
+                    raise UnsupportedPyc("a set contains itself in marshal data")
+                total += key_cost[id(part)]
+                stack.extend(p for element in part.elements for p in element)  # type: ignore[union-attr]
+            if total > budget:
+                raise UnsupportedPyc("too much shared structure in nested sets to verify within the work limit")
+        return total
+
+    spent = 0
+    for node in reader.sets:
+        cost = sum(fresh(element) for element in node.elements or ())
+        key_cost[id(node)] = cost
+        spent += cost
+        if spent > budget:
+            raise UnsupportedPyc("too much shared structure in nested sets to verify within the work limit")
+    return spent
+
+
+def _check_same_object(original: bytes, canonical: bytes, layout: str, reader: "_Reader") -> None:
+    """Check with the interpreter's own marshal that ``canonical`` means what ``original`` means.
+
+    Both are loaded and dumped again by this process, and the two dumps must
+    have the same canonical form. This proves that CPython reads both spellings
+    as graphs that CPython itself writes the same way (same objects, same
+    sharing, same type codes, set members up to order), so a bug in our reader
+    or writer cannot ship; it is linear in the input because the cost of
+    ``marshal.dumps`` is bounded first (:func:`_dumps_cost`). It does not
+    prove anything about objects marshal writes the same way but that differ
+    otherwise (none are known), nor that the code runs. Python's ``==`` is not
+    used: it recurses on a list that holds itself, and takes exponential time
+    on nested frozensets with NaN members, in C, where no signal stops it.
+    """
+    _dumps_cost(reader, len(original))
     try:
         before = marshal.loads(original)
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ours to touch"
-        raise UnsupportedPyc(f"the interpreter cannot load it: {exc}") from None
-    after = marshal.loads(canonical)
-    if type(before) is type(after) and before == after:
-        return
-    # NaN constants make a code object unequal even to a fresh load of itself;
-    # then compare the graphs: both dumped by this process, then canonicalized.
-    if canonical_marshal(marshal.dumps(before), layout) != canonical_marshal(marshal.dumps(after), layout):
+    except Exception as exc:  # noqa: BLE001 - any failure means the file is broken
+        raise CorruptPyc(f"the interpreter cannot load it: {exc}") from None
+    try:
+        after = marshal.dumps(marshal.loads(canonical))
+        before_dumped = marshal.dumps(before)
+    except Exception as exc:  # noqa: BLE001 - our own output: leave the file alone
+        raise UnsupportedPyc(f"canonical form does not load (internal error: {exc})") from None
+    if canonical_marshal(before_dumped, layout) != canonical_marshal(after, layout):
         raise UnsupportedPyc("canonical form does not load to an equal object (internal error)")

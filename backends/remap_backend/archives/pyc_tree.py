@@ -3,7 +3,8 @@
 For installed site-packages or a Docker layer built with
 ``UV_COMPILE_BYTECODE=1``. Each file is replaced atomically and keeps its mode
 and timestamps; files we cannot rewrite safely are left as they are, with a
-warning. Symlinks are never followed, so nothing outside the tree is touched.
+warning (an unknown magic number, a limit); a corrupt file is an error.
+Symlinks are never followed, so nothing outside the tree is touched.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import List, Tuple
 from .. import log
 from ..errors import RemapError
 from ..atomic import atomic_path
-from .pyc import UnsupportedPyc, canonical_pyc
+from .pyc import CorruptPyc, UnsupportedPyc, canonical_pyc
 
 #: .pyc files larger than this are skipped with a warning (none in practice).
 MAX_PYC_BYTES = 256 * 1024**2
@@ -35,6 +36,8 @@ def normalize_pyc_file(path: Path, check: bool = False) -> List[str]:
     data = path.read_bytes()
     try:
         canonical = canonical_pyc(data)
+    except CorruptPyc as exc:
+        raise RemapError(f"{path}: corrupt .pyc ({exc}); delete it or compile it again") from None
     except UnsupportedPyc as exc:
         log.warn(f"{path}: left untouched: {exc}")
         return []

@@ -122,6 +122,50 @@ def check_link_target(archive: str, name: str, target: str) -> None:
         raise bad_member(archive, name, f"is a link to {target!r}, outside the tree")
 
 
+#: Links followed while resolving one path, as Linux's own limit (ELOOP).
+MAX_LINK_HOPS = 40
+
+
+def check_link_chains(archive: str, links: Mapping[str, str]) -> None:
+    """Refuse a symlink that leaves the tree once the other symlinks of the archive are followed.
+
+    Each link's own text is checked by :func:`check_link_target`; this follows
+    the chain as the file system will after unpacking: ``l1 -> ..`` stays in
+    the tree, ``l2 -> l1/..`` too, but ``l3 -> l2/etc/passwd`` does not. A loop
+    (or more than :data:`MAX_LINK_HOPS` links in one path) is refused too.
+    """
+    for name in sorted(links):
+        _resolve_link(archive, name, links)
+
+
+def _resolve_link(archive: str, name: str, links: Mapping[str, str]) -> None:
+    where = name.split("/")[:-1]
+    pending = list(reversed(links[name].split("/")))
+    hops = 0
+    while pending:
+        part = pending.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not where:
+                raise bad_member(archive, name, f"is a link to {links[name]!r}, which leaves the tree "
+                                 "through the other links of the archive")
+            where.pop()
+            continue
+        candidate = "/".join(where + [part])
+        target = links.get(candidate)
+        if target is None:
+            where.append(part)
+            continue
+        hops += 1
+        if hops > MAX_LINK_HOPS:
+            raise bad_member(archive, name, "is a link in a loop of links (or a chain of more than "
+                             f"{MAX_LINK_HOPS})")
+        if target.startswith("/"):  # refused on its own already; kept as a guard
+            raise bad_member(archive, name, f"is a link through {candidate!r}, an absolute link")
+        pending.extend(reversed(target.split("/")))
+
+
 def check_unique(archive: str, names: Iterable[str]) -> None:
     """Two members with one name would make the result depend on which one an installer keeps."""
     seen: set[str] = set()

@@ -19,7 +19,7 @@ from typing import BinaryIO, Dict, List, Optional, Tuple
 
 from ..errors import RemapError
 from ..atomic import atomic_path
-from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
+from .safety import Budget, Limits, check_link_chains, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
 
 GZIP_LEVEL = 9
@@ -64,7 +64,15 @@ class _GzipWriter:
         self._out.write(struct.pack("<2L", self._crc, self._size & 0xFFFFFFFF))
 
 
-def _unpack_gzip(handle: BinaryIO, spool: BinaryIO, budget: Budget, archive: str) -> None:
+def _unpack_gzip(handle: BinaryIO, spool: "tempfile.SpooledTemporaryFile[bytes]", budget: Budget,
+                 archive: str) -> None:
+    """Inflate into ``spool``; runs of all-zero chunks become holes, so trailing zeros take no disk.
+
+    Every byte counts against the budget (a bomb stops at the limit, before
+    the spool holds more than that), but gigabytes of zeros after the
+    end-of-archive blocks neither fill the disk nor, later, memory.
+    """
+    zeros = 0  # zero bytes held back as a hole
     try:
         with gzip.GzipFile(fileobj=handle, mode="rb") as unpacked:
             while True:
@@ -72,9 +80,25 @@ def _unpack_gzip(handle: BinaryIO, spool: BinaryIO, budget: Budget, archive: str
                 if not chunk:
                     break
                 budget.spend(len(chunk))
+                if len(chunk) == _CHUNK and chunk.count(0) == _CHUNK:
+                    zeros += len(chunk)
+                    continue
+                if zeros:
+                    _hole(spool, zeros)
+                    zeros = 0
                 spool.write(chunk)
     except (OSError, EOFError, zlib.error) as exc:
         raise _corrupt(archive, f"gzip: {exc}") from None
+    if zeros:
+        _hole(spool, zeros)
+
+
+def _hole(spool: "tempfile.SpooledTemporaryFile[bytes]", size: int) -> None:
+    """Extend ``spool`` by ``size`` zero bytes without writing them (a sparse file on disk)."""
+    spool.rollover()
+    end = spool.tell() + size
+    spool.truncate(end)
+    spool.seek(end)
 
 
 def _members(tar: tarfile.TarFile, total: int, archive: str, budget: Budget) -> List[tarfile.TarInfo]:
@@ -91,8 +115,15 @@ def _members(tar: tarfile.TarFile, total: int, archive: str, budget: Budget) -> 
     except tarfile.TarError as exc:
         raise _corrupt(archive, f"tar: {exc}") from None
     tar.fileobj.seek(tar.offset)
-    rest = tar.fileobj.read()
-    if len(rest) < 512 or rest.count(0) != len(rest):
+    rest = 0
+    while True:  # in chunks: the tail may be gigabytes of zeros
+        chunk = tar.fileobj.read(_CHUNK)
+        if not chunk:
+            break
+        if chunk.count(0) != len(chunk):
+            raise _corrupt(archive, "data after the end-of-archive marker; truncated or damaged")
+        rest += len(chunk)
+    if rest < 512:
         raise _corrupt(archive, "no end-of-archive marker after the last member; truncated or damaged")
     if not members:
         raise _corrupt(archive, "no members")
@@ -115,6 +146,7 @@ def _check(members: List[tarfile.TarInfo], archive: str) -> Dict[str, tarfile.Ta
         if member.issym():
             check_link_target(archive, clean, member.linkname)
     check_unique(archive, clean_names)
+    check_link_chains(archive, {clean: m.linkname for clean, m in by_name.items() if m.issym()})
     for clean, member in by_name.items():
         if member.islnk():
             target = by_name.get(member.linkname.rstrip("/"))

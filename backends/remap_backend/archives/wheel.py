@@ -6,7 +6,10 @@ members are canonicalized; RECORD is checked against the real content and
 regenerated. Already-deflated members are copied raw (no recompression), but
 every byte is still inflated once to check CRC, size and RECORD hash — unless
 the caller trusts the wheel's RECORD (``trust_record``), then a deflated
-member whose sha256 and size RECORD states is copied without inflating it.
+member whose sha256 and size RECORD states is only inflated into nothing to
+check its CRC and size (no hashing): a corrupt stream is still refused, a
+lying RECORD hash is not noticed. A member RECORD does not list is refused
+unless the caller allows it (``allow_unlisted``; then it is added to RECORD).
 """
 
 from __future__ import annotations
@@ -17,16 +20,16 @@ import stat
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator, List, Optional, Tuple, Union
+from typing import BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from .. import log
 from ..errors import RemapError
 from . import record, zipfmt
 from ..atomic import atomic_path
 from .digest import Digest
-from .pyc import UnsupportedPyc, canonical_pyc
+from .pyc import CorruptPyc, UnsupportedPyc, canonical_pyc
 from .scrub import is_text_name, scrubbed
-from .safety import Budget, Limits, check_link_target, check_member_name, check_unique
+from .safety import Budget, Limits, check_link_chains, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
 from ..varying import Matcher
 
@@ -56,6 +59,7 @@ class _Wheel:
         self.trust_record = False
         self.scrub: Optional[Matcher] = None
         self.observe: Optional[Observer] = None
+        self.allow_unlisted = False
         self.budget = Budget(archive, limits)
         self.entries = zipfmt.read_entries(handle, size, archive)
         self.budget.check_members(len(self.entries))
@@ -146,7 +150,8 @@ class _Wheel:
 
 def normalize_wheel(
     path: Path, epoch: int, check: bool = False, recompress: bool = False, limits: Optional[Limits] = None,
-    trust_record: bool = False, scrub: Optional[Matcher] = None, observe: Optional[Observer] = None,
+    trust_record: bool = False, allow_unlisted: bool = False, scrub: Optional[Matcher] = None,
+    observe: Optional[Observer] = None,
 ) -> List[str]:
     """Normalize the wheel at ``path`` in place; return why it changed ([] = already canonical).
 
@@ -158,13 +163,13 @@ def normalize_wheel(
     ``observe`` sees every member's final content in the same pass (the leak guard).
     """
     limits = limits or Limits.from_environ()
-    hooks = (scrub, observe)
+    trust, hooks = (trust_record, allow_unlisted), (scrub, observe)
     if check:
-        wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, trust_record, hooks)
+        wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, trust, hooks)
     else:
         # the input is closed before the rename: Windows cannot replace an open file
         with atomic_path(path) as temp:
-            wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, trust_record, hooks)
+            wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, trust, hooks)
             if same:
                 temp.unlink()
     if same:
@@ -174,14 +179,14 @@ def normalize_wheel(
 
 
 def _rewrite(
-    path: Path, temp: Optional[Path], epoch: int, recompress: bool, limits: Limits, trust_record: bool,
+    path: Path, temp: Optional[Path], epoch: int, recompress: bool, limits: Limits, trust: Tuple[bool, bool],
     hooks: Tuple[Optional[Matcher], Optional[Observer]] = (None, None),
 ) -> Tuple[_Wheel, List[str], bool]:
     """Write the canonical wheel to ``temp`` (None: only compare); (wheel, reasons, identical?)."""
     with open(path, "rb") as handle, open(path, "rb") as original:
         wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, path.name, limits)
         wheel.path = path
-        wheel.trust_record = trust_record
+        wheel.trust_record, wheel.allow_unlisted = trust
         wheel.scrub, wheel.observe = hooks
         wheel.verifiers = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="remap-verify")
         try:
@@ -202,6 +207,7 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
     """Stream the canonical wheel into ``sink``; return content-level reasons for a change."""
     writer = zipfmt.Writer(sink, zipfmt.dos_datetime(epoch))  # type: ignore[arg-type]
     rows: List[Tuple[str, Union[str, "Future[str]"], int]] = []
+    links: Dict[str, str] = {}
     pyc_changed = False
     scrubbed_any = False
     for entry in wheel.order:
@@ -209,6 +215,9 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
             continue
         mode = normalized_mode(entry.unix_mode)
         row = wheel.rows.get(entry.name)
+        if row is None and not wheel.allow_unlisted:
+            raise RemapError(f"{wheel.archive}: member {entry.name!r} is not listed in RECORD (added after the "
+                             "build?); rebuild the wheel, or pass --allow-unlisted to add it to RECORD")
         if wheel.scrub and not stat.S_ISLNK(mode) and is_text_name(entry.name):
             digest, changed = _scrub_text(wheel, entry, row, writer, mode, recompress)
             scrubbed_any = scrubbed_any or changed
@@ -217,10 +226,14 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
             content = wheel.read_all(entry)
             _check_record(wheel, entry, row, content)
             if stat.S_ISLNK(mode):
-                check_link_target(wheel.archive, entry.name, content.decode("utf-8", "surrogateescape"))
+                links[entry.name] = content.decode("utf-8", "surrogateescape")
+                check_link_target(wheel.archive, entry.name, links[entry.name])
             else:
                 try:
                     canonical = canonical_pyc(content)
+                except CorruptPyc as exc:
+                    raise RemapError(f"{wheel.archive}: {entry.name!r} is a corrupt .pyc ({exc}); "
+                                     "rebuild the wheel") from None
                 except UnsupportedPyc as exc:
                     log.warn(f"{wheel.archive}: {entry.name} left untouched: {exc}")
                     canonical = content
@@ -236,6 +249,7 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
         else:
             rows.append((entry.name, _recompress(wheel, entry, row, writer, mode), entry.size))
         _raise_early(rows)
+    check_link_chains(wheel.archive, links)
     rows = [(name, _resolve(digest), size) for name, digest, size in rows]
     new_record = record.render(rows, wheel.record_name)
     writer.add(wheel.record_name, normalized_mode(0), new_record)
@@ -306,11 +320,26 @@ def _copy_raw(
     writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
     writer.copy_raw(wheel.handle, entry.data_offset, entry.compressed_size)
     writer.end()
+    assert wheel.verifiers is not None
     trusted = wheel.trust_record and wheel.observe is None  # an observer must see the content
     if trusted and row is not None and row.algorithm == "sha256" and row.size == entry.size:
-        return row.digest  # type: ignore[return-value]
-    assert wheel.verifiers is not None
+        return wheel.verifiers.submit(_check_stream, wheel, entry, row.digest)  # type: ignore[arg-type]
     return wheel.verifiers.submit(_verify, wheel, entry, row)
+
+
+def _check_stream(wheel: _Wheel, entry: zipfmt.Entry, digest: str) -> str:
+    """Inflate one member into nothing to check its CRC and size (no hashing); return RECORD's digest."""
+    inflater = zipfmt.Inflater(entry, wheel.archive)
+    total, crc = 0, 0
+    for chunk in _own_reads(wheel, entry):
+        for out in inflater.feed(chunk):
+            total += len(out)
+            if total > entry.size:
+                wheel._check_growth(entry, total)
+            crc = zlib.crc32(out, crc)
+    inflater.finish()
+    wheel._check_integrity(entry, crc, total)
+    return digest
 
 
 def _verify(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row]) -> str:

@@ -99,7 +99,10 @@ def _read_entries(handle: BinaryIO, file_size: int, archive: str) -> List[Entry]
     while at >= 0 and at + _EOCD.size + _EOCD.unpack_from(tail, at)[-1] != len(tail):
         at = tail.rfind(_SIG_EOCD, 0, at)
     if at < 0:
-        raise _corrupt(archive, "no end-of-central-directory record; truncated?")
+        if tail.rfind(_SIG_EOCD) >= 0:  # the record is there, but something follows it
+            raise _corrupt(archive, "data after the end-of-central-directory record (garbage appended?)")
+        raise _corrupt(archive, "no end-of-central-directory record in the last 64 KiB; "
+                                "truncated, or more than 64 KiB appended")
     eocd_offset = file_size - tail_size + at
     _, disk, cd_disk, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
     cd_end = eocd_offset
