@@ -49,7 +49,7 @@ def run_repaired(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any
 def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
                  settings: Settings) -> Any:
     """Path maps and SOURCE_DATE_EPOCH in the environment, state repaired, archive normalized."""
-    with tempnames.private_directory(hook_name) as temp_dir:
+    with tempnames.private_directory(hook_name, source_dir) as temp_dir:
         return _run_prepared(hook_name, hook, kwargs, source_dir, settings, temp_dir)
 
 

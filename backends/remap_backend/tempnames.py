@@ -6,9 +6,15 @@ there, so the wheel's ``__FILE__`` strings and DWARF name
 ``/remap/tmp/.tmp-<name>-pep517-XXXXXXXX/...`` with a new ``XXXXXXXX`` each time.
 Around a compiling hook the proxy therefore
 
-* creates a private directory (``mkdtemp``: new, empty, mode 0700) in the
-  user's temporary directory and maps it to ``/remap/tmp``; it is more
-  specific than the map of the temporary directory itself, so it wins;
+* creates a private directory (new, empty, mode 0700) in the user's
+  temporary directory and maps it to ``/remap/tmp``; it is more specific
+  than the map of the temporary directory itself, so it wins. Its name is
+  the same for every build of one source tree (``remap-backend-tmp-<uid>-<hash
+  of the tree's path>``), so the map flag does not change the compile lines
+  of a persistent build directory (CMake and meson would recompile
+  everything); a lock beside it keeps a second build of that tree out, which
+  then takes a random ``mkdtemp`` one instead, as does a tree whose stable
+  directory belongs to someone else;
 * makes it the default directory of ``tempfile`` (``tempfile.tempdir``) for
   the hook, so nothing left there by another build can take a name, and two
   builds at once never share one. ``TMPDIR`` in the environment stays the
@@ -23,8 +29,8 @@ Predictable names are no symlink-race hole here: ``mkdtemp``, ``mkstemp`` and
 the next name when one exists, and inside a fresh 0700 directory nobody else
 can have placed anything. (``tempfile.mktemp`` was never safe and is not
 made worse.) Everything is restored after the hook, and the private
-directory removed; after ``build_editable`` it is kept when the backend left
-something in it, since the installed project may refer to it.
+directory removed. Only ``build_wheel`` is covered: an editable install may
+refer to what its backend leaves in a temporary directory.
 
 What stays random (docs/remapping.md): programs started by the hook draw
 their own names (a compiler driver's temporary files, ``mktemp`` in a shell
@@ -51,8 +57,8 @@ CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 NAME_LENGTH = 8
 #: The private directory's prefix (its own name is random: it is mapped).
 PRIVATE_PREFIX = "remap-backend-tmp-"
-#: Hooks whose temporary names can reach the artifact.
-HOOKS = frozenset({"build_wheel", "build_editable"})
+#: Hooks whose temporary names are made deterministic.
+HOOKS = frozenset({"build_wheel"})
 
 
 def candidate_name(seed: str, index: int) -> str:
@@ -147,18 +153,53 @@ def default_directory(directory: Path) -> Iterator[None]:
         tempfile.tempdir = saved
 
 
-@contextlib.contextmanager
-def private_directory(hook: str) -> Iterator[Path | None]:
-    """A new private directory for a compiling ``hook`` (None for other hooks), removed afterwards.
+def stable_name(source_dir: Path) -> str:
+    """The private directory's name for one source tree and user."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return f"{PRIVATE_PREFIX}{uid}-{hashlib.sha256(str(source_dir).encode()).hexdigest()[:16]}"
 
-    Made before the build is planned, with tempfile's usual random name, so
-    that its path can be mapped.
+
+def _claim(directory: Path) -> int | None:
+    """Lock ``directory``'s lock file and make it anew, empty and ours; the lock's descriptor, or None."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; a random directory instead
+        return None
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(f"{directory}.lock", flags, 0o600)
+    except OSError:
+        return None
+    try:
+        if os.fstat(descriptor).st_uid != os.getuid():
+            raise OSError("the lock file belongs to another user")
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # busy: another build of this tree
+        if os.path.lexists(directory):
+            status = os.lstat(directory)
+            if os.path.islink(directory) or not os.path.isdir(directory) or status.st_uid != os.getuid():
+                raise OSError(f"{directory} is not a directory of ours")
+            shutil.rmtree(directory)  # left by a build that was killed
+        os.mkdir(directory, 0o700)
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+@contextlib.contextmanager
+def private_directory(hook: str, source_dir: Path) -> Iterator[Path | None]:
+    """A new private directory for ``hook`` in :data:`HOOKS` (None for others), removed afterwards.
+
+    Made before the build is planned, so that its path can be mapped.
     """
     if hook not in HOOKS:
         yield None
         return
     try:
-        directory = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
+        directory = Path(tempfile.gettempdir()) / stable_name(source_dir)
+        descriptor = _claim(directory)
+        if descriptor is None:
+            directory = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
     except OSError as exc:
         log.warn(f"cannot create a private temporary directory ({exc}); temporary names stay random. "
                  "Set TMPDIR to a writable directory")
@@ -167,10 +208,9 @@ def private_directory(hook: str) -> Iterator[Path | None]:
     try:
         yield directory
     finally:
-        if hook == "build_editable" and directory.is_dir() and any(directory.iterdir()):
-            log.info(f"kept {directory}: the editable build left files there that the install may use")
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(directory, ignore_errors=True)
+        if descriptor is not None:
+            os.close(descriptor)  # releases the lock
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ import os, sys, tempfile
 from pathlib import Path
 from remap_backend import tempnames
 directory = Path(sys.argv[1])
-with tempnames.private_directory("build_wheel") as private, tempnames.deterministic(private, "build_wheel"):
+with tempnames.private_directory("build_wheel", Path("/src")) as private, tempnames.deterministic(private, "build_wheel"):
     names = [Path(tempfile.mkdtemp()).name, Path(tempfile.mkstemp(suffix=".c")[1]).name]
     with tempfile.TemporaryDirectory(prefix=".tmp-x-pep517-") as kept:
         names.append(Path(kept).name)
@@ -46,7 +46,8 @@ def run_scenario(tmp_path: Path, index: int, mode: str = "plain") -> list[str]:
     env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run([sys.executable, "-c", SCENARIO, str(tmpdir), mode], env=env,
                           capture_output=True, text=True, check=True)
-    assert list(tmpdir.iterdir()) == [], "the private directory is removed after build_wheel"
+    assert [p.name for p in tmpdir.iterdir()] == [f"{tempnames.stable_name(Path('/src'))}.lock"], \
+        "the private directory is removed after build_wheel"
     return done.stdout.split()
 
 
@@ -88,25 +89,43 @@ def test_everything_is_restored_after_the_hook(tmp_path: Path, monkeypatch: pyte
     assert tempfile.tempdir is None and not isinstance(tempfile._name_sequence, tempnames.SeededNames)
 
 
-def test_private_directory_only_for_compiling_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_private_directory_only_for_build_wheel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with tempnames.private_directory("prepare_metadata_for_build_wheel") as none:
-        assert none is None
-    with tempnames.private_directory("build_wheel") as private:
-        assert private.parent == tmp_path and private.name.startswith(tempnames.PRIVATE_PREFIX)
-        assert private.stat().st_mode & 0o777 == 0o700
+    for hook in ("prepare_metadata_for_build_wheel", "build_editable"):
+        with tempnames.private_directory(hook, tmp_path) as none:
+            assert none is None
+    with tempnames.private_directory("build_wheel", tmp_path / "tree") as private:
+        assert private == tmp_path / tempnames.stable_name(tmp_path / "tree")
+        assert private.stat().st_mode & 0o777 == 0o700 and list(private.iterdir()) == []
         (private / "left-over").write_text("x")
     assert not private.exists()
 
 
-def test_editable_build_keeps_what_the_backend_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_tree_gets_the_same_directory_and_a_second_build_a_random_one(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with tempnames.private_directory("build_editable") as empty:
-        pass
-    assert not empty.exists()
-    with tempnames.private_directory("build_editable") as used:
-        (used / "editable-state").write_text("x")
-    assert (used / "editable-state").exists()
+    stable = tmp_path / tempnames.stable_name(tmp_path / "tree")
+    stable.mkdir()
+    (stable / "from-a-killed-build").write_text("x")
+    with tempnames.private_directory("build_wheel", tmp_path / "tree") as first:
+        assert first == stable and list(first.iterdir()) == []  # emptied
+        with tempnames.private_directory("build_wheel", tmp_path / "tree") as second:
+            assert second != first and second.name.startswith(tempnames.PRIVATE_PREFIX)
+            assert second.stat().st_mode & 0o777 == 0o700
+        assert not second.exists()
+    with tempnames.private_directory("build_wheel", tmp_path / "other-tree") as other:
+        assert other != stable
+
+
+def test_a_symlink_in_place_of_the_directory_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "keep").write_text("x")
+    (tmp_path / tempnames.stable_name(tmp_path / "tree")).symlink_to(target)
+    with tempnames.private_directory("build_wheel", tmp_path / "tree") as private:
+        assert private.parent == tmp_path and not private.is_symlink() and private.name != target.name
+    assert (target / "keep").exists()
 
 
 def test_private_directory_is_mapped_more_specifically_than_tmpdir(tmp_path: Path) -> None:
