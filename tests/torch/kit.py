@@ -16,11 +16,13 @@ from typing import Mapping
 
 from support.frontends import run, uv
 
-#: Two torch releases for CPython 3.11 that share almost all of their CUDA
-#: dependencies (so B costs one more torch wheel, not another 5 GB), with a
-#: different C++ ABI between them: an object compiled against A is stale for B.
-TORCH_A = "2.8.0"
-TORCH_B = "2.9.0"
+#: Two torch releases for CPython 3.11 with the same CUDA dependencies (so B
+#: costs one more torch and triton wheel, not another 5 GB) and the same
+#: BuildExtension compile line. 2.8.0 -> 2.9.0 would not do for the control
+#: case: 2.9 dropped the -DPYBIND11_* flags, so ninja's command check alone
+#: recompiles there even under the plain backend.
+TORCH_A = "2.9.0"
+TORCH_B = "2.9.1"
 
 EXAMPLE = "torch-cpp-extension"
 #: The build requirements of the example, besides torch and remap-backend.
@@ -40,6 +42,18 @@ def torch_install(python: Path, version: str, env: Mapping[str, str]) -> None:
     """Install ``torch==version`` (and its dependencies) from the index through uv's default cache."""
     cached = {k: v for k, v in env.items() if k not in ("UV_CACHE_DIR", "UV_FIND_LINKS")}
     run([uv(), "pip", "install", "-q", "--python", python, f"torch=={version}"], cached)
+
+
+def cache_torch(venv: Path, version: str, env: Mapping[str, str]) -> None:
+    """Put torch ``version`` into uv's cache now, by installing it into a scratch venv.
+
+    uv hardlinks installed files from its cache, so they keep the time they were
+    cached: a torch cached before the extension was built installs headers
+    *older* than its objects, and ninja's timestamp check then sees nothing to
+    rebuild (the usual case on a machine that had that torch before).
+    """
+    run([uv(), "venv", "-q", "--python", sys.executable, venv], env)
+    torch_install(_bin(venv) / "python", version, env)
 
 
 def torch_venv(venv: Path, env: Mapping[str, str], version: str = TORCH_A) -> Path:

@@ -26,8 +26,8 @@ from support.frontends import EXAMPLES, copy_project, frontend_env, run, sha256,
 from support.leaks import find_leaks
 from support.reproducibility import forbidden_paths, plain_pyproject
 
-from .kit import (EXAMPLE, TORCH_A, TORCH_B, base_version, ninja_compile_lines, installed_torch, torch_install,
-                  torch_venv, venv_env)
+from .kit import (EXAMPLE, TORCH_A, TORCH_B, base_version, cache_torch, installed_torch, ninja_compile_lines,
+                  torch_install, torch_venv, venv_env)
 
 pytestmark = pytest.mark.e2e
 
@@ -148,6 +148,7 @@ def build_installed(tree: Path, python: Path, env):
 def test_torch_upgrade_rebuilds_the_extension(tmp_path, proxy_wheelhouse, uv_cache):
     """Seed 003: build with torch A, install torch B into the same venv, rebuild the same tree."""
     env = frontend_env(proxy_wheelhouse, uv_cache, tmp_path / "tmp")
+    cache_torch(tmp_path / "scratch-venv", TORCH_B, env)  # B's headers will be older than A's objects
     venv = tmp_path / "venv"
     python = torch_venv(venv, env)
     env = venv_env(venv, env)
@@ -165,7 +166,8 @@ def test_torch_upgrade_rebuilds_the_extension(tmp_path, proxy_wheelhouse, uv_cac
     torch_install(python, TORCH_B, env)
     assert base_version(installed_torch(python, env)) == TORCH_B
 
-    # Plain setuptools: build_ext finds build/lib.*/_C.so newer than csrc/ops.cpp and ships it again.
+    # Plain setuptools: BuildExtension forces build_ext and leaves the decision to ninja, which sees the
+    # same command line and no input newer than the object, so it ships the object built against A.
     build_installed(plain, python, env)
     stale = run([python, "-c", REPORT], env, check=False)
     stale_version = stale.stdout.split("\n")[0] if stale.returncode == 0 else None
