@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import marshal
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,13 @@ def test_a_short_back_reference_chain_is_canonicalized():
     body = back_reference_chain(20)
     canonical = canonical_pyc(HEADER + body)[16:]
     assert canonical != body and canonical_marshal(canonical) == canonical
+
+
+def test_the_interpreters_own_error_text_stays_on_one_line():
+    """Found by fuzz/run.sh: marshal's error echoed input bytes, a newline among them."""
+    case = (Path(__file__).resolve().parents[2] / "fuzz" / "seeds" / "regression-newline-in-loads-error").read_bytes()
+    if case[1:5] != importlib.util.MAGIC_NUMBER:
+        pytest.skip("the case is a CPython 3.11 .pyc; only 3.11 loads it to compare")
+    with pytest.raises(CorruptPyc) as caught:
+        canonical_pyc(case[1:])
+    assert "cannot load it" in str(caught.value) and "\n" not in str(caught.value)

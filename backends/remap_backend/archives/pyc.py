@@ -32,6 +32,8 @@ import marshal
 import struct
 from typing import Dict, List, Optional, Tuple, Union
 
+from ..log import one_line
+
 FLAG_REF = 0x80
 HEADER_SIZE = 16
 
@@ -496,11 +498,11 @@ def _check_same_object(original: bytes, canonical: bytes, layout: str, reader: "
     try:
         before = marshal.loads(original)
     except Exception as exc:  # noqa: BLE001 - any failure means the file is broken
-        raise CorruptPyc(f"the interpreter cannot load it: {exc}") from None
+        raise CorruptPyc(f"the interpreter cannot load it: {one_line(str(exc))}") from None
     try:
         after = marshal.dumps(marshal.loads(canonical))
         before_dumped = marshal.dumps(before)
     except Exception as exc:  # noqa: BLE001 - our own output: leave the file alone
-        raise UnsupportedPyc(f"canonical form does not load (internal error: {exc})") from None
+        raise UnsupportedPyc(f"canonical form does not load (internal error: {one_line(str(exc))})") from None
     if canonical_marshal(before_dumped, layout) != canonical_marshal(after, layout):
         raise UnsupportedPyc("canonical form does not load to an equal object (internal error)")
