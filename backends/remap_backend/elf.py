@@ -132,7 +132,7 @@ def inflate(data: bytes, section: Section, elf: Layout) -> bytes:
         return _zlib(body[chdr.size:])
     if section.compressed == "zstd":
         try:
-            from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
+            from compression import zstd  # type: ignore[import-not-found]  # novermin (3.14+, guarded)
         except ImportError:
             raise CannotInspect("zstd-compressed, and this Python has no zstd module (3.14+ has one)") from None
         try:
