@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench_overhead import REPO, build_venv, children_cpu, clean  # also puts tests/ and backends/ on sys.path
+from bench_overhead import REPO, build_venv, children_cpu, clean, interleaved, medians  # also puts tests/ and backends/ on sys.path
 
 from pyproject_hooks import BuildBackendHookCaller, quiet_subprocess_runner
 
@@ -59,20 +58,13 @@ def main() -> int:
         os.environ["PYTHONPATH"] = str(REPO / "backends")  # the hook subprocess inherits os.environ
         try:
             timed_call(python, proxied), timed_call(python, plain)  # warm caches
-            proxy_times, plain_times = [], []
-            for repeat in range(args.repeats):
-                order = [(proxied, proxy_times), (plain, plain_times)]
-                for project, times in order if repeat % 2 == 0 else reversed(order):
-                    times.append(timed_call(python, project))
-                print(f"repeat {repeat + 1}: proxy {proxy_times[-1][0]:.3f}s ({proxy_times[-1][1]:.3f}s CPU)  "
-                      f"plain {plain_times[-1][0]:.3f}s ({plain_times[-1][1]:.3f}s CPU)", flush=True)
+            proxy_times, plain_times = interleaved(args.repeats, lambda project: timed_call(python, project),
+                                                   proxied, plain)
         finally:
             os.environ.clear()
             os.environ.update(saved)
 
-    for index, kind in enumerate(("wall", "CPU")):
-        proxy = statistics.median(t[index] for t in proxy_times)
-        plain_median = statistics.median(t[index] for t in plain_times)
+    for kind, proxy, plain_median in medians(proxy_times, plain_times):
         print(f"{args.example} get_requires_for_build_wheel: {kind} median proxy {proxy * 1000:.1f} ms, "
               f"plain {plain_median * 1000:.1f} ms, ratio {proxy / plain_median:.3f}")
     return 0

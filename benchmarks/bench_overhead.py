@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable, Tuple
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "backends")]
@@ -67,6 +68,28 @@ def timed_build(python: Path, project: Path, env: dict[str, str]) -> tuple[float
     return time.perf_counter() - start, children_cpu() - cpu
 
 
+Timing = Tuple[float, float]
+
+
+def interleaved(repeats: int, measure: Callable[[Path], Timing], proxied: Path, plain: Path) -> tuple[list, list]:
+    """(proxy timings, plain timings), measured in alternating order so drift hits both alike."""
+    proxy_times: list[Timing] = []
+    plain_times: list[Timing] = []
+    for repeat in range(repeats):
+        order = [(proxied, proxy_times), (plain, plain_times)]
+        for project, times in order if repeat % 2 == 0 else reversed(order):
+            times.append(measure(project))
+        print(f"repeat {repeat + 1}: proxy {proxy_times[-1][0]:.3f}s ({proxy_times[-1][1]:.3f}s CPU)  "
+              f"plain {plain_times[-1][0]:.3f}s ({plain_times[-1][1]:.3f}s CPU)", flush=True)
+    return proxy_times, plain_times
+
+
+def medians(proxy_times: list, plain_times: list) -> list[tuple[str, float, float]]:
+    """(kind, proxy median, plain median) for wall and CPU time."""
+    return [(kind, statistics.median(t[index] for t in proxy_times), statistics.median(t[index] for t in plain_times))
+            for index, kind in enumerate(("wall", "CPU"))]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--example", default="setuptools-c")
@@ -82,17 +105,10 @@ def main() -> int:
         env["PYTHONPATH"] = str(REPO / "backends")
 
         timed_build(python, proxied, env), timed_build(python, plain, env)  # warm caches
-        proxy_times, plain_times = [], []
-        for repeat in range(args.repeats):
-            order = [(proxied, proxy_times), (plain, plain_times)]
-            for project, times in order if repeat % 2 == 0 else reversed(order):
-                times.append(timed_build(python, project, env))
-            print(f"repeat {repeat + 1}: proxy {proxy_times[-1][0]:.3f}s ({proxy_times[-1][1]:.3f}s CPU)  "
-                  f"plain {plain_times[-1][0]:.3f}s ({plain_times[-1][1]:.3f}s CPU)", flush=True)
+        proxy_times, plain_times = interleaved(args.repeats, lambda project: timed_build(python, project, env),
+                                               proxied, plain)
 
-    for index, kind in enumerate(("wall", "CPU")):
-        proxy = statistics.median(t[index] for t in proxy_times)
-        plain_median = statistics.median(t[index] for t in plain_times)
+    for kind, proxy, plain_median in medians(proxy_times, plain_times):
         print(f"{args.example}: {kind} median proxy {proxy:.3f}s, plain {plain_median:.3f}s, "
               f"ratio {proxy / plain_median:.3f} (target <= 1.03)")
     return 0
