@@ -22,12 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_overhead import REPO, build_venv, children_cpu, clean, interleaved, medians  # also puts tests/ and backends/ on sys.path
+from bench_overhead import (  # also puts tests/ and backends/ on sys.path
+    bench_environ, children_cpu, clean, interleaved, medians, project_pair,
+)
 
 from pyproject_hooks import BuildBackendHookCaller, quiet_subprocess_runner
 
-from support.frontends import copy_project  # noqa: E402
-from support.reproducibility import plain_pyproject, tomllib  # noqa: E402
+from support.reproducibility import tomllib  # noqa: E402
 
 
 def timed_call(python: Path, project: Path) -> tuple[float, float]:
@@ -48,14 +49,10 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-get-requires-") as workdir:
-        proxied = copy_project(REPO / "examples" / args.example, Path(workdir) / "proxy")
-        plain = copy_project(REPO / "examples" / args.example, Path(workdir) / "plain")
-        (plain / "pyproject.toml").write_text(plain_pyproject((plain / "pyproject.toml").read_text()))
-        python = build_venv(Path(workdir) / "venv", plain)
+        proxied, plain, python = project_pair(args.example, Path(workdir))
         saved = dict(os.environ)
         os.environ.clear()
-        os.environ.update({k: v for k, v in saved.items() if not k.startswith(("REMAP_", "VIRTUAL_ENV"))})
-        os.environ["PYTHONPATH"] = str(REPO / "backends")  # the hook subprocess inherits os.environ
+        os.environ.update(bench_environ(saved))  # the hook subprocess inherits os.environ
         try:
             timed_call(python, proxied), timed_call(python, plain)  # warm caches
             proxy_times, plain_times = interleaved(args.repeats, lambda project: timed_call(python, project),

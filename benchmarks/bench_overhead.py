@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Tuple
+from typing import Callable, Mapping, Tuple
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "backends")]
@@ -68,6 +68,21 @@ def timed_build(python: Path, project: Path, env: dict[str, str]) -> tuple[float
     return time.perf_counter() - start, children_cpu() - cpu
 
 
+def project_pair(example: str, workdir: Path) -> tuple[Path, Path, Path]:
+    """(proxied copy, plain-backend copy, venv python) of one example, for side-by-side runs."""
+    proxied = copy_project(REPO / "examples" / example, workdir / "proxy")
+    plain = copy_project(REPO / "examples" / example, workdir / "plain")
+    (plain / "pyproject.toml").write_text(plain_pyproject((plain / "pyproject.toml").read_text()))
+    return proxied, plain, build_venv(workdir / "venv", plain)
+
+
+def bench_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` without our own settings or an outer venv, with this checkout's proxy importable."""
+    env = {k: v for k, v in environ.items() if not k.startswith(("REMAP_", "VIRTUAL_ENV"))}
+    env["PYTHONPATH"] = str(REPO / "backends")
+    return env
+
+
 Timing = Tuple[float, float]
 
 
@@ -97,12 +112,8 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-overhead-") as workdir:
-        proxied = copy_project(REPO / "examples" / args.example, Path(workdir) / "proxy")
-        plain = copy_project(REPO / "examples" / args.example, Path(workdir) / "plain")
-        (plain / "pyproject.toml").write_text(plain_pyproject((plain / "pyproject.toml").read_text()))
-        python = build_venv(Path(workdir) / "venv", plain)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("REMAP_", "VIRTUAL_ENV"))}
-        env["PYTHONPATH"] = str(REPO / "backends")
+        proxied, plain, python = project_pair(args.example, Path(workdir))
+        env = bench_environ(os.environ)
 
         timed_build(python, proxied, env), timed_build(python, plain, env)  # warm caches
         proxy_times, plain_times = interleaved(args.repeats, lambda project: timed_build(python, project, env),
