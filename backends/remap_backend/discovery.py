@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from .pathmap import PathMap, normalized_source, ordered
+from .pathmap import PathMap, is_under, normalized_source, ordered
 
 PLACEHOLDER_ROOT = "/remap"
 SOURCE = f"{PLACEHOLDER_ROOT}/source"
@@ -94,11 +94,6 @@ class Discovery:
     skipped: tuple[tuple[str, str], ...] = field(default=())
 
 
-def _is_under(path: str, parent: str) -> bool:
-    path, parent = normalized_source(path), normalized_source(parent)
-    return path == parent or path.startswith(parent.rstrip(os.sep) + os.sep)
-
-
 def environment_root(entry: str) -> str:
     """The prefix an import-path entry was installed under (``<root>/lib/pythonX.Y/site-packages``)."""
     parts = Path(entry).parts
@@ -120,10 +115,10 @@ def build_environment_roots(runtime: Runtime, source_dir: str) -> list[str]:
     owned = [runtime.base_prefix, runtime.base_exec_prefix, runtime.prefix, source_dir]
     roots: list[str] = []
     for entry in runtime.path:
-        if not entry or not os.path.isabs(entry) or any(_is_under(entry, o) for o in owned):
+        if not entry or not os.path.isabs(entry) or any(is_under(entry, o) for o in owned):
             continue
         root = environment_root(entry)
-        if root not in roots and not any(_is_under(root, o) for o in owned):
+        if root not in roots and not any(is_under(root, o) for o in owned):
             roots.append(root)
     return roots
 

@@ -28,6 +28,12 @@ def normalized_source(path: str) -> str:
     return os.path.normpath(path)
 
 
+def is_under(path: str, parent: str) -> bool:
+    """Whether ``path`` is ``parent`` or lies below it, compared as normalized text."""
+    path, parent = normalized_source(path), normalized_source(parent)
+    return path == parent or path.startswith(parent.rstrip(os.sep) + os.sep)
+
+
 def ordered(maps: Iterable[PathMap]) -> tuple[PathMap, ...]:
     """Maps in emit order for last-match-wins tools: general before specific, each source once.
 

@@ -23,7 +23,7 @@ import sys
 import sysconfig
 from typing import Callable, Mapping, Sequence
 
-from .pathmap import PathMap, normalized_source
+from .pathmap import PathMap, is_under, normalized_source
 
 #: Linker options whose next argument is a run-time search path.
 _SEPARATE = ("-rpath", "--rpath", "-R")
@@ -35,12 +35,7 @@ def is_varying(directory: str, maps: Sequence[PathMap]) -> bool:
     """True if ``directory`` is absolute and lies under (or is) one of the maps' sources."""
     if not os.path.isabs(directory):
         return False
-    path = normalized_source(directory)
-    for path_map in maps:
-        source = normalized_source(path_map.source)
-        if source != os.sep and (path == source or path.startswith(source.rstrip(os.sep) + os.sep)):
-            return True
-    return False
+    return any(normalized_source(m.source) != os.sep and is_under(directory, m.source) for m in maps)
 
 
 def _kept_entries(value: str, maps: Sequence[PathMap]) -> str | None:
