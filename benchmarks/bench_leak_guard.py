@@ -37,9 +37,9 @@ sys.path[:0] = [str(REPO / "tests"), str(REPO / "backends"), str(REPO / "benchma
 
 from bench_overhead import build_venv, clean  # noqa: E402
 from remap_backend.archives import normalize_artifact  # noqa: E402
-from remap_backend.guard import Guard  # noqa: E402
-from remap_backend.pathmap import PathMap  # noqa: E402
-from remap_backend.varying import Matcher  # noqa: E402
+from remap_backend.archives.guard import Guard  # noqa: E402
+from remap_backend.remap.pathmap import PathMap  # noqa: E402
+from remap_backend.remap.varying import Matcher  # noqa: E402
 from support.frontends import copy_project  # noqa: E402
 from support.reproducibility import plain_pyproject  # noqa: E402
 

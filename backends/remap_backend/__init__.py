@@ -14,7 +14,7 @@ The one exception: ``get_requires_for_build_*`` also exists when
 
 from __future__ import annotations
 
-from . import proxy
+from .hooks import proxy
 from ._version import __version__
 
 __all__ = ["__version__", "build_sdist", "build_wheel"]

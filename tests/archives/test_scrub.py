@@ -13,8 +13,8 @@ import pytest
 
 from remap_backend.archives import normalize_artifact
 from remap_backend.archives.scrub import is_text, is_text_name, scrubbed
-from remap_backend.pathmap import PathMap
-from remap_backend.varying import Matcher
+from remap_backend.remap.pathmap import PathMap
+from remap_backend.remap.varying import Matcher
 
 from .kit import DIST_INFO, make_wheel
 

@@ -99,7 +99,7 @@ def test_proxy_wheel_is_deterministic_and_installable(tmp_path):
     wheel = proxywheel.proxy_wheel({"REMAP_BACKEND_CACHE": str(tmp_path / "cache")})
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
-        assert "remap_backend/__init__.py" in names and "remap_backend/proxy.py" in names
+        assert "remap_backend/__init__.py" in names and "remap_backend/hooks/proxy.py" in names
         assert not any("__pycache__" in name for name in names)
         record = archive.read(next(n for n in names if n.endswith("RECORD"))).decode()
         assert "remap_backend/__init__.py,sha256=" in record

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from remap_backend import config, elf
+from remap_backend import config
+from remap_backend.archives import elf
 from remap_backend.archives import normalize_artifact
 from remap_backend.errors import RemapError
-from remap_backend.guard import Finding, Guard, report, scan_member
-from remap_backend.pathmap import PathMap
-from remap_backend.varying import Matcher
+from remap_backend.archives.guard import Finding, Guard, report, scan_member
+from remap_backend.remap.pathmap import PathMap
+from remap_backend.remap.varying import Matcher
 
 C_SOURCE = "const char *where = BUILD_DIR;\nint answer(int x) { return x + 1; }\n"
 

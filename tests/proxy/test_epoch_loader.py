@@ -8,7 +8,7 @@ import pytest
 
 from remap_backend.epoch import DEFAULT_EPOCH, epoch_from
 from remap_backend.errors import RemapError
-from remap_backend.loader import resolve_backend_path
+from remap_backend.hooks.loader import resolve_backend_path
 
 
 def test_explicit_epoch_wins() -> None:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from remap_backend import discovery, pathmap, tempnames
+from remap_backend.remap import discovery, pathmap, tempnames
 
 #: Run in a fresh interpreter (a new build): names of mkdtemp/mkstemp/TemporaryDirectory in a new dir.
 SCENARIO = """
 import os, sys, tempfile
 from pathlib import Path
-from remap_backend import tempnames
+from remap_backend.remap import tempnames
 directory = Path(sys.argv[1])
 with tempnames.private_directory("build_wheel", Path("/src")) as private, tempnames.deterministic(private, "build_wheel"):
     names = [Path(tempfile.mkdtemp()).name, Path(tempfile.mkstemp(suffix=".c")[1]).name]

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from remap_backend import carriers, cflags, cmake, compilers, rustflags
+from remap_backend.remap import carriers, cflags, cmake, compilers, rustflags
 from remap_backend.adapters.mesonpy import meson_array
-from remap_backend.carriers import UnmappedPath
-from remap_backend.pathmap import PathMap
+from remap_backend.remap.carriers import UnmappedPath
+from remap_backend.remap.pathmap import PathMap
 
 #: Directory names people really have, and the shell's and CMake's special characters.
 PATHS = [
@@ -253,7 +253,7 @@ def test_a_spaced_map_moves_rustflags_into_the_encoded_variable():
 
 
 def test_config_rustflags_are_carried_over_into_the_encoded_variable():
-    from remap_backend.cargoconfig import CargoConfig
+    from remap_backend.remap.cargoconfig import CargoConfig
 
     files = [CargoConfig(path="/home/.cargo/config.toml", build_rustflags=("-Chome",)),
              CargoConfig(path="/p/.cargo/config.toml", build_rustflags=("--cfg", "mine"))]
@@ -376,15 +376,15 @@ def plan_context(source: Path, allow: bool):
 
 
 def test_a_path_no_carrier_takes_fails_the_plan_unless_allowed(tmp_path, capsys):
-    from remap_backend import remap
+    from remap_backend.remap import plan as planning
     from remap_backend.adapters import for_backend
 
     source = tmp_path / "a=b" / "proj"
     source.mkdir(parents=True)
     with pytest.raises(UnmappedPath, match=r"cannot map '.*/a=b' for the compiler option"):
-        remap.plan(plan_context(source, allow=False), for_backend("setuptools.build_meta"))
+        planning.plan(plan_context(source, allow=False), for_backend("setuptools.build_meta"))
 
-    plan = remap.plan(plan_context(source, allow=True), for_backend("setuptools.build_meta"))
+    plan = planning.plan(plan_context(source, allow=True), for_backend("setuptools.build_meta"))
     warned = capsys.readouterr().err
     assert "remap-backend: warning: cannot map" in warned and "left unmapped (remap.allow-unmapped = true)" in warned
     assert not any("=" in m.source for m in plan.maps)
@@ -395,12 +395,12 @@ def test_a_path_no_carrier_takes_fails_the_plan_unless_allowed(tmp_path, capsys)
 def test_a_spaced_source_tree_is_mapped_by_the_setuptools_plan(tmp_path):
     from setuptools._distutils.util import split_quoted
 
-    from remap_backend import remap
+    from remap_backend.remap import plan as planning
     from remap_backend.adapters import for_backend
 
     source = tmp_path / "My Projects" / "proj"
     source.mkdir(parents=True)
-    plan = remap.plan(plan_context(source, allow=False), for_backend("setuptools.build_meta"))
+    plan = planning.plan(plan_context(source, allow=False), for_backend("setuptools.build_meta"))
     assert f"-ffile-prefix-map={source}=/remap/source" in split_quoted(plan.environment["CPPFLAGS"])
 
 

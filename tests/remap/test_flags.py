@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from remap_backend import cflags, cmake, compilers, remap
+from remap_backend.remap import cflags, cmake, compilers
+from remap_backend.remap import plan as planning
 from remap_backend.adapters import for_backend
 from remap_backend.adapters.base import Adapter
 from remap_backend.adapters.scikit_build_core import fixed_part
-from remap_backend.compilers import PrefixMapSupport
+from remap_backend.remap.compilers import PrefixMapSupport
 from remap_backend.config import Settings
 from remap_backend.context import BuildContext
-from remap_backend.pathmap import PathMap
+from remap_backend.remap.pathmap import PathMap
 
 MAPS = (PathMap("/tmp", "/remap/tmp"), PathMap("/tmp/src", "/remap/source"))
 OLD_GCC = PrefixMapSupport(file_prefix_map=False, debug_prefix_map=True, macro_prefix_map=False)
@@ -85,7 +86,7 @@ def test_probe_finds_what_the_compiler_in_cc_accepts(tmp_path):
     gcc7 = fake_old_compiler(tmp_path, shutil.which("gcc"), ("-ffile-prefix-map", "-fmacro-prefix-map"))
     support = compilers.probe((gcc7,))
     assert support == OLD_GCC
-    environment = remap.c_family_environment({"CC": gcc7, "PATH": ""}, MAPS[:1], ("CFLAGS",))
+    environment = cflags.c_family_environment({"CC": gcc7, "PATH": ""}, MAPS[:1], ("CFLAGS",))
     assert environment == {"CFLAGS": "-fdebug-prefix-map=/tmp=/remap/tmp"}
 
 
@@ -105,7 +106,7 @@ def context(tmp_path: Path, backend: str, hook: str = "build_wheel", config=None
 
 def test_setuptools_maps_travel_in_cppflags_never_cflags(tmp_path):
     ctx = context(tmp_path, "setuptools.build_meta", environ={"PATH": "", "CFLAGS": "-O1"})
-    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    plan = planning.plan(ctx, for_backend(ctx.backend_ref))
     assert "CFLAGS" not in plan.environment and "CXXFLAGS" not in plan.environment
     assert f"={tmp_path}=/remap/source" in plan.environment["CPPFLAGS"]
 
@@ -114,19 +115,19 @@ def test_generic_backend_gets_cflags_and_cxxflags(tmp_path):
     ctx = context(tmp_path, "hatchling.build", environ={"PATH": "", "CXXFLAGS": "-O1"})
     adapter = for_backend(ctx.backend_ref)
     assert type(adapter) is Adapter
-    plan = remap.plan(ctx, adapter)
+    plan = planning.plan(ctx, adapter)
     assert plan.environment["CXXFLAGS"].startswith("-O1 -ffile-prefix-map=")
     assert "CPPFLAGS" not in plan.environment
 
 
 def test_hooks_that_do_not_compile_get_no_maps(tmp_path):
     ctx = context(tmp_path, "setuptools.build_meta", hook="build_sdist")
-    assert remap.plan(ctx, for_backend(ctx.backend_ref)) == remap.RemapPlan()
+    assert planning.plan(ctx, for_backend(ctx.backend_ref)) == planning.RemapPlan()
 
 
 def test_scikit_build_core_gets_a_known_build_dir_unless_the_user_gives_one(tmp_path):
     ctx = context(tmp_path, "scikit_build_core.build")
-    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    plan = planning.plan(ctx, for_backend(ctx.backend_ref))
     build_dir = Path(plan.config_settings["build-dir"])
     assert build_dir.is_dir()
     assert any(m.source == str(build_dir) and m.target == "/remap/build" for m in plan.maps)
@@ -135,7 +136,7 @@ def test_scikit_build_core_gets_a_known_build_dir_unless_the_user_gives_one(tmp_
     assert "CFLAGS" not in plan.environment
 
     mine = context(tmp_path, "scikit_build_core.build", config={"build-dir": "build/{wheel_tag}"})
-    plan = remap.plan(mine, for_backend(mine.backend_ref))
+    plan = planning.plan(mine, for_backend(mine.backend_ref))
     assert plan.config_settings["build-dir"] == "build/{wheel_tag}"
     assert Path(plan.config_settings["cmake.define.CMAKE_PROJECT_INCLUDE"]).parent == tmp_path / ".remap-backend"
     assert (tmp_path / ".remap-backend" / ".gitignore").read_text().splitlines()[-1] == "*"
@@ -144,7 +145,7 @@ def test_scikit_build_core_gets_a_known_build_dir_unless_the_user_gives_one(tmp_
 def test_scikit_build_core_respects_a_project_include_of_the_user(tmp_path):
     mine = {"build-dir": str(tmp_path / "b"), "cmake.define.CMAKE_PROJECT_INCLUDE": "/my/include.cmake"}
     ctx = context(tmp_path, "scikit_build_core.build", config=mine)
-    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    plan = planning.plan(ctx, for_backend(ctx.backend_ref))
     assert plan.config_settings == mine
     assert "-ffile-prefix-map=" in plan.environment["CFLAGS"]
     assert cmake.MAPS_VARIABLE not in plan.environment
@@ -158,23 +159,23 @@ def test_build_dir_templates_map_their_fixed_part(tmp_path):
 
 def test_meson_python_build_dir_is_inside_the_source_tree(tmp_path):
     ctx = context(tmp_path, "mesonpy")
-    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    plan = planning.plan(ctx, for_backend(ctx.backend_ref))
     build_dir = Path(plan.config_settings["build-dir"])
     assert build_dir.parent == tmp_path and build_dir.name.startswith(".mesonpy-")
     assert {"CFLAGS", "CXXFLAGS"} <= set(plan.environment) and "LDFLAGS" not in plan.environment
     editable = context(tmp_path, "mesonpy", hook="build_editable")
-    assert "build-dir" not in remap.plan(editable, for_backend("mesonpy")).config_settings
+    assert "build-dir" not in planning.plan(editable, for_backend("mesonpy")).config_settings
 
 
 def test_rust_flags_are_planned_for_every_backend(tmp_path, monkeypatch):
     """The seam the Rust half plugs into: rustflags.rust_environment(environ, source_dir, maps)."""
     calls = []
-    fake = type(sys)("remap_backend.rustflags")
+    fake = type(sys)("remap_backend.remap.rustflags")
     fake.rust_environment = lambda environ, source_dir, maps: calls.append(maps) or {"RUSTFLAGS": "x"}
-    monkeypatch.setitem(sys.modules, "remap_backend.rustflags", fake)
-    monkeypatch.setattr(sys.modules["remap_backend"], "rustflags", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "remap_backend.remap.rustflags", fake)
+    monkeypatch.setattr(sys.modules["remap_backend.remap"], "rustflags", fake, raising=False)
     ctx = context(tmp_path, "setuptools.build_meta")
-    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    plan = planning.plan(ctx, for_backend(ctx.backend_ref))
     assert plan.environment["RUSTFLAGS"] == "x" and calls == [plan.maps]
 
 
@@ -183,7 +184,7 @@ def test_a_rust_tree_under_a_generic_backend_gets_each_c_map_once(tmp_path):
     """The cc crate joins CFLAGS and HOST_CFLAGS: the Rust renderer must see the planned CFLAGS."""
     (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\nversion = "0.1.0"\n')
     ctx = context(tmp_path, "hatchling.build", environ={"PATH": os.environ["PATH"], "HOME": str(tmp_path)})
-    plan = remap.plan(ctx, for_backend(ctx.backend_ref))
+    plan = planning.plan(ctx, for_backend(ctx.backend_ref))
     assert "-ffile-prefix-map=" in plan.environment["CFLAGS"]
     assert "--remap-path-prefix=" in " ".join(v for k, v in plan.environment.items() if "RUSTFLAGS" in k)
     cc_crate_sees = " ".join(plan.environment.get(k, "") for k in ("CFLAGS", "HOST_CFLAGS", "TARGET_CFLAGS"))

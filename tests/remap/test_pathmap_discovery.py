@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from remap_backend import discovery
-from remap_backend.discovery import Runtime, build_environment_roots, discover, environment_root
-from remap_backend.pathmap import PathMap, apply, ordered
+from remap_backend.remap import discovery
+from remap_backend.remap.discovery import Runtime, build_environment_roots, discover, environment_root
+from remap_backend.remap.pathmap import PathMap, apply, ordered
 
 
 def runtime(**changes) -> Runtime:

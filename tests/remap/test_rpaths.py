@@ -5,8 +5,8 @@ from __future__ import annotations
 import shlex
 
 import pytest
-from remap_backend.pathmap import PathMap
-from remap_backend.rpaths import (
+from remap_backend.remap.pathmap import PathMap
+from remap_backend.remap.rpaths import (
     is_varying,
     ldshared_without_varying_rpaths,
     setuptools_link_commands,

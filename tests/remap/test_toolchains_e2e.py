@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from remap_backend import remap
-from remap_backend.pathmap import PathMap
+from remap_backend.remap import cflags
+from remap_backend.remap.pathmap import PathMap
 from support.leaks import dwarf_paths, find_leaks
 
 from .test_flags import fake_old_compiler
@@ -38,7 +38,7 @@ def test_under_lto_the_maps_must_also_be_on_the_link_line(tmp_path):
     build.mkdir()
     (build / "lib.c").write_text("int twice(int x) { return 2 * x; }\n")
     maps = [PathMap(str(build), "/remap/build")]
-    flags = shlex.split(remap.c_family_environment({"CC": "gcc", "PATH": ""}, maps, ("CPPFLAGS",))["CPPFLAGS"])
+    flags = shlex.split(cflags.c_family_environment({"CC": "gcc", "PATH": ""}, maps, ("CPPFLAGS",))["CPPFLAGS"])
     compile_in(build, ["gcc", "-flto", "-g", "-O2", "-fPIC", *flags, "-c", "lib.c", "-o", "lib.o"])
 
     compile_in(build, ["gcc", "-flto", "-g", "-O2", "-shared", "lib.o", "-o", "without.so"])
@@ -55,7 +55,7 @@ def test_fortran_gets_maps_through_fflags_when_gfortran_is_present(tmp_path):
     build.mkdir()
     (build / "m.f90").write_text("subroutine twice(x)\n  real :: x\n  x = 2 * x\nend subroutine\n")
     maps = [PathMap(str(build), "/remap/build")]
-    environment = remap.c_family_environment({"CC": "gcc", "PATH": "/usr/bin:/bin"}, maps, ("CFLAGS",))
+    environment = cflags.c_family_environment({"CC": "gcc", "PATH": "/usr/bin:/bin"}, maps, ("CFLAGS",))
     assert environment["FFLAGS"] == environment["FCFLAGS"] == f"-ffile-prefix-map={build}=/remap/build"
 
     compile_in(build, ["gfortran", "-g", "-c", "m.f90", "-o", "plain.o"])
@@ -72,7 +72,7 @@ def test_compilers_without_file_prefix_map_get_the_older_options_that_work(tmp_p
     build.mkdir()
     (build / "a.c").write_text("int f(void) { return 1; }\n")
     maps = [PathMap(str(build), "/remap/build")]
-    flags = shlex.split(remap.c_family_environment({"CC": old, "PATH": ""}, maps, ("CFLAGS",))["CFLAGS"])
+    flags = shlex.split(cflags.c_family_environment({"CC": old, "PATH": ""}, maps, ("CFLAGS",))["CFLAGS"])
     assert flags == [f"-fdebug-prefix-map={build}=/remap/build"]
     compile_in(build, [old, "-g", *flags, "-c", "a.c", "-o", "a.o"])
     assert not leaked(build / "a.o", build)
@@ -103,7 +103,7 @@ def test_cmake_script_applies_new_maps_at_every_configure_where_cflags_go_stale(
     """A persistent CMake build dir ignores a changed CFLAGS; the project-include script does not."""
     import os
 
-    from remap_backend import cmake
+    from remap_backend.remap import cmake
 
     source = tmp_path / "src"
     source.mkdir()

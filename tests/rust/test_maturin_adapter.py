@@ -17,7 +17,7 @@ from remap_backend.adapters.maturin import (
     rewrite_members,
     target_argument,
 )
-from remap_backend.pathmap import PathMap, ordered
+from remap_backend.remap.pathmap import PathMap, ordered
 
 
 def test_the_maturin_backend_gets_this_adapter() -> None:

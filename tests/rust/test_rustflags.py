@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from remap_backend import rustflags
-from remap_backend.cargoconfig import (
+from remap_backend.remap import rustflags
+from remap_backend.remap.cargoconfig import (
     CargoConfig,
     cfg_matches,
     command_line_config,
@@ -24,8 +24,8 @@ from remap_backend.cargoconfig import (
     parse_cargo_config,
     parse_print_cfg,
 )
-from remap_backend.pathmap import PathMap
-from remap_backend.rustflags import (
+from remap_backend.remap.pathmap import PathMap
+from remap_backend.remap.rustflags import (
     cargo_rustflags_environment,
     cc_flags_environment,
     remap_flags,
@@ -55,7 +55,7 @@ def test_remap_flags_put_general_maps_first() -> None:
 
 def test_remap_flags_refuse_targets_rustc_cannot_parse() -> None:
     # rustc splits FROM=TO at the last '=': a source with '=' is fine, a target with '=' maps the wrong prefix.
-    from remap_backend.carriers import UnmappedPath
+    from remap_backend.remap.carriers import UnmappedPath
 
     assert remap_flags([PathMap("/p=q", "/r")]) == ["--remap-path-prefix=/p=q=/r"]
     with pytest.raises(UnmappedPath, match=r"cannot map '/x' for rustc: .*last '='.*allow-unmapped"):
@@ -299,8 +299,8 @@ def test_maps_in_cppflags_still_reach_the_cc_crate(tmp_path: Path) -> None:
 
 def test_build_environment_maps_stay_out_of_rustflags() -> None:
     """A new isolated env per build must not change rustflags (cargo would rebuild every crate)."""
-    from remap_backend.discovery import ENV
-    from remap_backend.rustflags import for_rustc
+    from remap_backend.remap.discovery import ENV
+    from remap_backend.remap.rustflags import for_rustc
 
     maps = [PathMap("/tmp/build-env-abc", ENV), PathMap("/tmp/build-env-abc/lib/x", f"{ENV}/lib/x"),
             PathMap("/src/tree", "/remap/source"), PathMap("/home/u/.cargo", "/remap/cargo")]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
     from ..context import BuildContext
-    from ..pathmap import PathMap
+    from ..remap.pathmap import PathMap
 
 
 class Adapter:
@@ -35,8 +35,8 @@ class Adapter:
         unknown backend is often an in-tree wrapper of setuptools (aio-libs'
         ``pep517_backend``), which links with the interpreter's ``LDSHARED``.
         """
-        from ..remap import c_family_environment
-        from ..rpaths import interpreter_config_vars, setuptools_link_environment
+        from ..remap.cflags import c_family_environment
+        from ..remap.rpaths import interpreter_config_vars, setuptools_link_environment
 
         environment = c_family_environment(ctx.environ, maps)
         environment.update(setuptools_link_environment(interpreter_config_vars(), ctx.environ, maps))

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from .. import log
 from ..atomic import atomic_path
 from ..archives.record import b64_digest
-from ..pathmap import PathMap, apply, normalized_source, ordered
-from ..cargoconfig import command_line_config
-from ..rustflags import rust_environment
+from ..remap.pathmap import PathMap, apply, normalized_source, ordered
+from ..remap.cargoconfig import command_line_config
+from ..remap.rustflags import rust_environment
 from .base import Adapter
 
 if TYPE_CHECKING:

@@ -28,12 +28,12 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from .. import carriers, compilers, discovery
-from ..builddirs import temporary_build_dir
-from ..cflags import prefix_map_flags, without_user_mapped
+from ..remap import carriers, compilers, discovery
+from ..remap.builddirs import temporary_build_dir
+from ..remap.cflags import prefix_map_flags, without_user_mapped
 from ..context import BuildContext
-from ..pathmap import PathMap
-from ..remap import c_family_environment
+from ..remap.pathmap import PathMap
+from ..remap.cflags import c_family_environment
 from .base import Adapter
 
 BUILD_DIR_KEYS = ("build-dir", "builddir")

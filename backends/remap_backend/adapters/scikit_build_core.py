@@ -17,12 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .. import carriers, cmake, log
-from ..builddirs import temporary_build_dir
-from ..cflags import without_user_mapped
+from ..remap import carriers, cmake
+from .. import log
+from ..remap.builddirs import temporary_build_dir
+from ..remap.cflags import without_user_mapped
 from ..context import BuildContext
-from ..pathmap import PathMap
-from ..remap import c_family_environment
+from ..remap.pathmap import PathMap
+from ..remap.cflags import c_family_environment
 from ..repair import statefile
 from .base import Adapter
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from .. import carriers
+from ..remap import carriers
 from ..context import BuildContext
-from ..pathmap import PathMap
-from ..remap import c_family_environment
-from ..rpaths import interpreter_config_vars, setuptools_link_environment
+from ..remap.pathmap import PathMap
+from ..remap.cflags import c_family_environment
+from ..remap.rpaths import interpreter_config_vars, setuptools_link_environment
 from .base import Adapter
 
 #: The variable appended to every compile and link line in all setuptools versions.

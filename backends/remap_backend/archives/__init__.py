@@ -28,7 +28,7 @@ from .sdist import normalize_sdist
 from .wheel import Observer, normalize_wheel
 
 if TYPE_CHECKING:
-    from ..varying import Matcher
+    from ..remap.varying import Matcher
 
 # DEFAULT_EPOCH (1980-01-01T00:00:00Z, the earliest instant a zip entry can
 # carry) is used when SOURCE_DATE_EPOCH is unset; one definition, in epoch.py.

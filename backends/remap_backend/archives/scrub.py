@@ -23,7 +23,7 @@ from __future__ import annotations
 import posixpath
 from typing import Optional
 
-from ..varying import Matcher
+from ..remap.varying import Matcher
 
 TEXT_SUFFIXES = frozenset({
     ".py", ".pyi", ".pyx", ".pxd", ".pxi", ".pth", ".txt", ".json", ".cfg", ".ini", ".toml", ".pc",

@@ -31,7 +31,7 @@ from .pyc import CorruptPyc, UnsupportedPyc, canonical_pyc
 from .scrub import is_text_name, scrubbed
 from .safety import Budget, Limits, check_link_chains, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
-from ..varying import Matcher
+from ..remap.varying import Matcher
 
 #: Called with (member name, final content) for every member but RECORD, possibly from helper threads.
 Observer = Callable[[str, bytes], None]

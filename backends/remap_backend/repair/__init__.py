@@ -27,7 +27,7 @@ from .generated import generated_files
 from .relocation import Relocation
 
 if TYPE_CHECKING:
-    from ..remap import RemapPlan
+    from ..remap.plan import RemapPlan
 
 #: Every hook, since each runs the project's code: setuptools executes setup.py in
 #: ``get_requires_for_build_*`` (egg_info) and ``build_sdist`` too, and a

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import log
-from .config import _toml_module
-from .errors import RemapError
+from .. import log
+from ..config import _toml_module
+from ..errors import RemapError
 
 
 # -- cargo configuration files ------------------------------------------------

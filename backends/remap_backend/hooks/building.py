@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
-from . import adapters, log, remap, repair, tempnames
-from .config import Settings
-from .context import BuildContext
+from .. import adapters, log, repair
+from ..remap import plan as planning, tempnames
+from ..config import Settings
+from ..context import BuildContext
 from .environment import patched_environ
-from .epoch import epoch_from
+from ..epoch import epoch_from
 
 #: Hooks that produce an archive, and the keyword naming the directory it lands in.
 ARTIFACT_DIRECTORY = {
@@ -42,7 +43,7 @@ def run_repaired(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any
     CMake on every run would otherwise meet a cache of a vanished environment.
     """
     ctx = _context(hook_name, source_dir, settings, epoch_from(os.environ)[0])
-    with repair.session(ctx, adapters.for_backend(settings.backend), remap.RemapPlan()):
+    with repair.session(ctx, adapters.for_backend(settings.backend), planning.RemapPlan()):
         return hook(**kwargs)
 
 
@@ -58,7 +59,7 @@ def _run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, An
     epoch, epoch_origin = epoch_from(os.environ)
     adapter = adapters.for_backend(settings.backend)
     ctx = _context(hook_name, source_dir, settings, epoch, temp_dir)
-    plan = remap.plan(ctx, adapter)
+    plan = planning.plan(ctx, adapter)
     environment = {"SOURCE_DATE_EPOCH": str(epoch), **plan.environment}
     log.info(f"{settings.backend} {hook_name} ({adapter.name} adapter, {len(plan.maps)} path maps)")
     log.debug(f"SOURCE_DATE_EPOCH={epoch} from {epoch_origin}")

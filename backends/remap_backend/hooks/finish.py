@@ -13,9 +13,9 @@ import contextlib
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import log
-from .config import Settings
-from .pathmap import PathMap
+from .. import log
+from ..config import Settings
+from ..remap.pathmap import PathMap
 
 
 def finish_artifact(hook_name: str, artifact: Path, maps: Sequence[PathMap], settings: Settings,
@@ -23,20 +23,20 @@ def finish_artifact(hook_name: str, artifact: Path, maps: Sequence[PathMap], set
     wheel = hook_name == "build_wheel" and artifact.name.endswith(".whl")
     guard = scrub = None
     if wheel and maps:
-        from .guard import Guard
-        from .varying import Matcher
+        from ..archives.guard import Guard
+        from ..remap.varying import Matcher
 
         guard = Guard(maps)
         scrub = Matcher(maps) if settings.scrub_text else None
     if settings.normalize:
-        from .archives import normalize_artifact
+        from ..archives import normalize_artifact
 
         if normalize_artifact(artifact, epoch, scrub=scrub, observe=guard.inspect if guard else None):
             log.debug(f"normalized {artifact.name}")
     elif guard is not None:
         guard.scan_wheel(artifact)  # nothing rewritten, so nothing scrubbed either
     if guard is not None:
-        from .guard import report
+        from ..archives.guard import report
 
         try:
             report(guard.findings(), artifact.name, settings.strict)

@@ -38,7 +38,7 @@ import string
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .errors import RemapError
+from ..errors import RemapError
 from .pathmap import PathMap
 
 

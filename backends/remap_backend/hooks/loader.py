@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import RemapError
+from ..errors import RemapError
 
 _cache: dict[tuple[str, tuple[str, ...], str], Any] = {}
 

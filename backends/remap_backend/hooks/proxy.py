@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from . import config, log
-from .errors import RemapError
+from .. import config, log
+from ..errors import RemapError
 from .loader import load_backend
 
 def user_errors_as_exit(function: Callable) -> Callable:

@@ -8,7 +8,7 @@ The plan is made in three steps, each with one owner:
 2. :mod:`.discovery` finds every varying path and orders the maps;
 3. renderers turn the maps into what each toolchain reads: the adapter's
    :meth:`Adapter.environment` (by default the generic C-family variables,
-   :func:`c_family_environment`);
+   :func:`.cflags.c_family_environment`);
    then Rust flags for every backend (:func:`.rustflags.rust_environment`), given
    the environment as the C flags left it.
 """
@@ -17,53 +17,22 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
-from . import carriers, cflags, compilers, discovery, log
-from .adapters.base import Adapter
-from .context import BuildContext
+from . import carriers, discovery
+from .. import log
+from ..adapters.base import Adapter
+from ..context import BuildContext
 from .pathmap import PathMap
 
 #: Hooks that compile; the others get the adapter's config-settings only.
 COMPILING_HOOKS = ("build_wheel", "build_editable")
-
-#: Where the generic adapter puts C-family maps: read by CMake and meson at
-#: configure time, by autotools, and by the ``cc`` crate.
-GENERIC_C_VARIABLES = ("CFLAGS", "CXXFLAGS", "OBJCFLAGS", "OBJCXXFLAGS")
-FORTRAN_VARIABLES = ("FFLAGS", "FCFLAGS")
-
 
 @dataclass(frozen=True)
 class RemapPlan:
     maps: tuple[PathMap, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
     config_settings: dict[str, Any] = field(default_factory=dict)
-
-
-def c_family_environment(
-    environ: Mapping[str, str],
-    maps: Sequence[PathMap],
-    c_variables: Sequence[str] = GENERIC_C_VARIABLES,
-    fortran: bool = True,
-    cuda: bool = True,
-    carrier: carriers.Carrier = carriers.GENERIC,
-) -> dict[str, str]:
-    """Map flags appended to ``c_variables`` (and Fortran/CUDA ones where those compilers exist).
-
-    The options are the ones the compiler in ``CC`` (else Python's ``CC``)
-    accepts, so an old GCC gets ``-fdebug-prefix-map`` instead. ``carrier``
-    says how the variables' consumer splits them (see :mod:`.carriers`).
-    """
-    support = compilers.probe(tuple(compilers.c_compiler(environ)))
-    environment = cflags.flag_environment(environ, maps, support, c_variables, carrier)
-    fortran_command = compilers.fortran_compiler(environ) if fortran else None
-    if fortran_command:
-        fortran_support = compilers.probe(tuple(fortran_command), "f95")
-        environment.update(cflags.flag_environment(environ, maps, fortran_support, FORTRAN_VARIABLES, carrier))
-    if cuda and compilers.nvcc_present(environ):
-        environment.update(cflags.nvcc_environment(environ, maps, support))
-    return environment
-
 
 
 def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:

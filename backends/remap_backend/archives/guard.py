@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-from . import elf, log
-from .errors import RemapError
-from .pathmap import PathMap
-from .varying import Matcher
+from . import elf
+from .. import log
+from ..errors import RemapError
+from ..remap.pathmap import PathMap
+from ..remap.varying import Matcher
 
 
 #: Findings the one-line error names (the lines above it list all of them).

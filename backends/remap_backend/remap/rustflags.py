@@ -27,7 +27,8 @@ import subprocess
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from . import carriers, log
+from . import carriers
+from .. import log
 from .cargoconfig import CargoConfig, cfg_matches, load_cargo_configs, parse_print_cfg
 from .pathmap import PathMap, ordered
 

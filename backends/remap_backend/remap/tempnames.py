@@ -50,7 +50,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from . import log
+from .. import log
 
 #: tempfile's own alphabet and length, so the names look like the ones code expects.
 CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"

@@ -13,7 +13,7 @@ import re
 import shlex
 from typing import Iterable, Mapping, Sequence
 
-from . import carriers
+from . import carriers, compilers
 from .carriers import Carrier
 from .compilers import PrefixMapSupport
 from .pathmap import PathMap, normalized_source
@@ -23,6 +23,11 @@ USER_FLAG_VARIABLES = (
     "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "OBJCFLAGS", "OBJCXXFLAGS",
     "FFLAGS", "FCFLAGS", "NVCC_APPEND_FLAGS", "NVCC_PREPEND_FLAGS",
 )
+
+#: Where the generic adapter puts C-family maps: read by CMake and meson at
+#: configure time, by autotools, and by the ``cc`` crate.
+GENERIC_C_VARIABLES = ("CFLAGS", "CXXFLAGS", "OBJCFLAGS", "OBJCXXFLAGS")
+FORTRAN_VARIABLES = ("FFLAGS", "FCFLAGS")
 
 _MAP_OPTION = re.compile(r"^-f(?:file|debug|macro)-prefix-map=(?P<source>[^=]+)=")
 
@@ -105,3 +110,28 @@ def nvcc_environment(
     if not flags:
         return {}
     return {"NVCC_APPEND_FLAGS": appended(environ.get("NVCC_APPEND_FLAGS"), nvcc_flags(flags))}
+
+
+def c_family_environment(
+    environ: Mapping[str, str],
+    maps: Sequence[PathMap],
+    c_variables: Sequence[str] = GENERIC_C_VARIABLES,
+    fortran: bool = True,
+    cuda: bool = True,
+    carrier: Carrier = carriers.GENERIC,
+) -> dict[str, str]:
+    """Map flags appended to ``c_variables`` (and Fortran/CUDA ones where those compilers exist).
+
+    The options are the ones the compiler in ``CC`` (else Python's ``CC``)
+    accepts, so an old GCC gets ``-fdebug-prefix-map`` instead. ``carrier``
+    says how the variables' consumer splits them (see :mod:`.carriers`).
+    """
+    support = compilers.probe(tuple(compilers.c_compiler(environ)))
+    environment = flag_environment(environ, maps, support, c_variables, carrier)
+    fortran_command = compilers.fortran_compiler(environ) if fortran else None
+    if fortran_command:
+        fortran_support = compilers.probe(tuple(fortran_command), "f95")
+        environment.update(flag_environment(environ, maps, fortran_support, FORTRAN_VARIABLES, carrier))
+    if cuda and compilers.nvcc_present(environ):
+        environment.update(nvcc_environment(environ, maps, support))
+    return environment

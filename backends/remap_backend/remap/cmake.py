@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import carriers
-from .atomic import atomic_write_bytes
+from ..atomic import atomic_write_bytes
 from .pathmap import PathMap
 
 MAPS_VARIABLE = "REMAP_BACKEND_CMAKE_PATH_MAPS"
