@@ -310,7 +310,7 @@ def test_real_cargo_gives_rustc_the_spaced_map_whole(user, tmp_path):
 @pytest.mark.parametrize("scenario", ["build.rustflags", "target triple table", "target cfg table",
                                       "cfg table for another os", "CARGO_BUILD_RUSTFLAGS", "env target table"])
 def test_real_cargo_keeps_config_rustflags_beside_a_spaced_map(scenario, tmp_path):
-    from rust.test_rustflags import SCENARIOS, new_crate
+    from remap.test_rustflags import SCENARIOS, new_crate
 
     config, user_env = SCENARIOS[scenario]
     crate = new_crate(tmp_path / "My Crates", config)

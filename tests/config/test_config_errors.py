@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from proxy.fake_backends import RECORDING, write_project
-from proxy.test_hooks import run_python
+from hooks.fake_backends import RECORDING, write_project
+from hooks.test_hooks import run_python
 from remap_backend import config
 from remap_backend.errors import RemapError
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pyproject_hooks import BuildBackendHookCaller, HookMissing
 
-from proxy.fake_backends import OPTIONAL, RECORDING, calls, write_project
+from hooks.fake_backends import OPTIONAL, RECORDING, calls, write_project
 
 REPO = Path(__file__).resolve().parents[2]
 BACKENDS = str(REPO / "backends")
