@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
+from . import statedir
 from .config import Settings, read_pyproject
 
 
@@ -29,3 +30,8 @@ class BuildContext:
     def pyproject(self) -> dict[str, Any]:
         """The project's pyproject.toml, parsed once for every adapter and step that asks."""
         return read_pyproject(self.source_dir)
+
+    @property
+    def state_dir(self) -> Path:
+        """The proxy's directory in the source tree (:mod:`.statedir`), for repair and adapters alike."""
+        return statedir.path(self.source_dir)

@@ -164,3 +164,23 @@ def test_build_requirements_in_the_base_interpreter_read_like_a_build_environmen
     assert apply(maps, f"/opt/py/lib/python3.11/site-packages/{header}") == \
         f"/remap/env/lib/python3.11/site-packages/{header}"
     assert apply(maps, "/opt/py/include/python3.11/Python.h") == "/remap/python/include/Python.h"
+
+
+def test_every_discovered_map_says_what_kind_of_path_it_is(tmp_path):
+    """Renderers choose maps by kind (rustc skips the build env); discovery labels each one."""
+    from remap_backend.remap.pathmap import Kind
+
+    runtime = discovery.Runtime(
+        prefix="/envs/build-1", base_prefix="/opt/py", base_exec_prefix="/opt/py",
+        include_dirs=("/opt/py/include/python3.11",), path=("/pip-overlay/lib/python3.11/site-packages",),
+        temp_dir="/tmp", base_site_dirs=("/opt/py/lib/python3.11/site-packages",),
+    )
+    found = discovery.discover(tmp_path, [tmp_path / "build"], {"HOME": "/home/u", "CARGO_HOME": "/c"},
+                               [("/mine", "/theirs")], runtime, temp_dirs=["/tmp/private"])
+    kinds = {m.source: m.kind for m in found.maps}
+    assert kinds == {
+        str(tmp_path): Kind.SOURCE, str(tmp_path / "build"): Kind.BUILD, "/envs/build-1": Kind.ENV,
+        "/pip-overlay": Kind.ENV, "/opt/py/lib/python3.11/site-packages": Kind.ENV,
+        "/opt/py/include/python3.11": Kind.PYTHON, "/opt/py": Kind.PYTHON, "/c": Kind.TOOL,
+        "/home/u": Kind.HOME, "/tmp": Kind.TMP, "/tmp/private": Kind.TMP, "/mine": Kind.USER,
+    }

@@ -300,8 +300,11 @@ def test_maps_in_cppflags_still_reach_the_cc_crate(tmp_path: Path) -> None:
 def test_build_environment_maps_stay_out_of_rustflags() -> None:
     """A new isolated env per build must not change rustflags (cargo would rebuild every crate)."""
     from remap_backend.remap.discovery import ENV
+    from remap_backend.remap.pathmap import Kind
     from remap_backend.remap.rustflags import for_rustc
 
-    maps = [PathMap("/tmp/build-env-abc", ENV), PathMap("/tmp/build-env-abc/lib/x", f"{ENV}/lib/x"),
-            PathMap("/src/tree", "/remap/source"), PathMap("/home/u/.cargo", "/remap/cargo")]
-    assert [m.target for m in for_rustc(maps)] == ["/remap/source", "/remap/cargo"]
+    maps = [PathMap("/tmp/build-env-abc", ENV, kind=Kind.ENV), PathMap("/tmp/build-env-abc/lib/x", f"{ENV}/lib/x", kind=Kind.ENV),
+            PathMap("/src/tree", "/remap/source", kind=Kind.SOURCE), PathMap("/home/u/.cargo", "/remap/cargo", kind=Kind.TOOL),
+            PathMap("/opt/venv", "/remap/env", kind=Kind.USER)]
+    # By kind, not by target: the user's own map to a target spelled like ours stays.
+    assert [m.target for m in for_rustc(maps)] == ["/remap/source", "/remap/cargo", "/remap/env"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from remap_backend.adapters import for_backend
+from remap_backend import statedir
 from remap_backend.errors import RemapError
 from remap_backend.repair import fingerprint, invalidate, statefile
 from remap_backend.repair.files import BACKUP_SUFFIX, replace_all
@@ -82,8 +83,8 @@ def test_setuptools_and_cmake_invalidation_policy(tmp_path):
 
 
 def test_state_round_trip_and_corrupt_state_is_ignored(tmp_path, capsys):
-    workdir = statefile.workdir(tmp_path)
-    assert statefile.prepare(workdir)
+    workdir = statedir.path(tmp_path)
+    assert statedir.prepare(workdir)
     assert (workdir / ".gitignore").read_text().splitlines()[-1] == "*"
     state = statefile.State().with_environment(("/a",)).with_environment(("/b",)).with_environment(("/a",))
     state = state.with_fingerprints({"build": {"interpreter": {"version": "3"}}})

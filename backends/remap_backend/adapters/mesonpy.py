@@ -113,6 +113,8 @@ class MesonPythonAdapter(Adapter):
         own = without_user_mapped(maps, ctx.environ)
         carriers.check(own, carriers.MESON)
         flags = prefix_map_flags(own, support)
+        # The build directory holds only text from an earlier setup, so earlier maps are
+        # recognised by their target: this build's, or any placeholder the proxy gives.
         ours = {m.target for m in maps} | discovery.PLACEHOLDERS
         options = [
             f"-D{name}={meson_array([*without_our_maps(value, ours), *flags])}"

@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..remap import carriers, cmake
-from .. import log
+from .. import log, statedir
 from ..remap.builddirs import temporary_build_dir
 from ..remap.cflags import without_user_mapped
 from ..context import BuildContext
 from ..remap.pathmap import PathMap
 from ..remap.cflags import c_family_environment
-from ..repair import statefile
 from .base import Adapter
 
 BUILD_DIR_KEYS = ("build-dir", "build_dir")
@@ -79,10 +78,10 @@ class ScikitBuildCoreAdapter(Adapter):
             settings["build-dir"] = str(temporary_build_dir())
             script_dir = Path(settings["build-dir"])
         else:
-            script_dir = statefile.workdir(ctx.source_dir)
+            script_dir = ctx.state_dir
         if not user_defines_project_include(ctx):
             try:
-                if script_dir == statefile.workdir(ctx.source_dir) and not statefile.prepare(script_dir):
+                if script_dir == ctx.state_dir and not statedir.prepare(script_dir):
                     raise OSError("the source tree is not writable")
                 settings[PROJECT_INCLUDE] = str(cmake.write_script(script_dir))
             except OSError as exc:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from .pathmap import PathMap, is_under, normalized_source, ordered
+from .pathmap import Kind, PathMap, is_under, normalized_source, ordered
 
 PLACEHOLDER_ROOT = "/remap"
 SOURCE = f"{PLACEHOLDER_ROOT}/source"
@@ -144,38 +144,38 @@ def candidate_maps(
     temp_dirs: Sequence[str] = (),
 ) -> list[PathMap]:
     """Discovered maps, most important first (that order decides ties on the same path)."""
-    maps = [PathMap(source_dir, SOURCE, "source tree")]
+    maps = [PathMap(source_dir, SOURCE, "source tree", Kind.SOURCE)]
     for index, build_dir in enumerate(build_dirs):
         target = BUILD if index == 0 else f"{BUILD}-{index + 1}"
-        maps.append(PathMap(build_dir, target, "backend build directory"))
+        maps.append(PathMap(build_dir, target, "backend build directory", Kind.BUILD))
     if runtime.prefix != runtime.base_prefix:
-        maps.append(PathMap(runtime.prefix, ENV, "build environment (sys.prefix)"))
+        maps.append(PathMap(runtime.prefix, ENV, "build environment (sys.prefix)", Kind.ENV))
     for root in build_environment_roots(runtime, source_dir):
         # One placeholder for every build-environment root: pip's overlay and
         # normal prefixes then read like a venv (/remap/env/lib/python3.X/...),
         # so pip, build and uv give the same bytes.
-        maps.append(PathMap(root, ENV, "build environment (site dir on sys.path)"))
+        maps.append(PathMap(root, ENV, "build environment (site dir on sys.path)", Kind.ENV))
     for site_dir in runtime.base_site_dirs:
         # Build requirements found in the base interpreter (--no-isolation, or
         # CMake finding pybind11 there under pip) read as if in a build env.
         relative = os.path.relpath(site_dir, runtime.base_prefix)
         target = ENV if relative.startswith("..") else f"{ENV}/{Path(relative).as_posix()}"
-        maps.append(PathMap(site_dir, target, "base interpreter site-packages"))
+        maps.append(PathMap(site_dir, target, "base interpreter site-packages", Kind.ENV))
     for include in runtime.include_dirs:
-        maps.append(PathMap(include, PYTHON_INCLUDE, "base interpreter include dir"))
+        maps.append(PathMap(include, PYTHON_INCLUDE, "base interpreter include dir", Kind.PYTHON))
     for prefix in dict.fromkeys((runtime.base_prefix, runtime.base_exec_prefix)):
         if normalized_source(prefix) not in SYSTEM_PREFIXES:
-            maps.append(PathMap(prefix, PYTHON, "base interpreter prefix"))
+            maps.append(PathMap(prefix, PYTHON, "base interpreter prefix", Kind.PYTHON))
     for variable, name, target in (("CARGO_HOME", ".cargo", CARGO), ("RUSTUP_HOME", ".rustup", RUSTUP)):
         path, explicit = _tool_home(environ, variable, name)
         if path and (explicit or os.path.isdir(path)):
-            maps.append(PathMap(path, target, variable))
+            maps.append(PathMap(path, target, variable, Kind.TOOL))
     home = _home(environ)
     if home:
-        maps.append(PathMap(home, HOME, "home directory"))
-    maps.append(PathMap(runtime.temp_dir, TMP, "temporary directory"))
+        maps.append(PathMap(home, HOME, "home directory", Kind.HOME))
+    maps.append(PathMap(runtime.temp_dir, TMP, "temporary directory", Kind.TMP))
     for temp_dir in temp_dirs:  # inside the one above, so more specific: it wins
-        maps.append(PathMap(temp_dir, TMP, "the hook's private temporary directory (tempnames)"))
+        maps.append(PathMap(temp_dir, TMP, "the hook's private temporary directory (tempnames)", Kind.TMP))
     return maps
 
 
@@ -190,7 +190,7 @@ def with_resolved(maps: Iterable[PathMap]) -> list[PathMap]:
         result.append(path_map)
         resolved = os.path.realpath(path_map.source)
         if normalized_source(resolved) != normalized_source(path_map.source):
-            result.append(PathMap(resolved, path_map.target, f"{path_map.reason} (resolved)"))
+            result.append(PathMap(resolved, path_map.target, f"{path_map.reason} (resolved)", path_map.kind))
     return result
 
 
@@ -212,7 +212,7 @@ def discover(
 ) -> Discovery:
     """All maps for one build, ordered for last-match-wins tools, and what had to be left out."""
     runtime = runtime or Runtime.current()
-    given = [PathMap(source, target, "user path-map") for source, target in user_maps]
+    given = [PathMap(source, target, "user path-map", Kind.USER) for source, target in user_maps]
     found = candidate_maps(str(source_dir), [str(d) for d in build_dirs], environ, runtime, temp_dirs)
     kept, skipped = [], []
     for path_map in with_resolved(given) + with_resolved(found):

@@ -10,9 +10,23 @@ path would silently override the first.
 
 from __future__ import annotations
 
+import enum
 import os
 from dataclasses import dataclass
 from typing import Iterable
+
+
+class Kind(str, enum.Enum):
+    """What a mapped path is, so renderers choose maps by meaning, not by placeholder text."""
+
+    SOURCE = "source"  # the unpacked source tree
+    BUILD = "build"  # a backend's build directory
+    ENV = "env"  # the isolated build environment, or site dirs standing in for one
+    PYTHON = "python"  # the base interpreter's prefix and include dirs
+    TOOL = "tool"  # a toolchain's home: CARGO_HOME, RUSTUP_HOME
+    HOME = "home"  # the user's home directory
+    TMP = "tmp"  # the temporary directory, and the hook's private one
+    USER = "user"  # a map the user configured
 
 
 @dataclass(frozen=True)
@@ -21,6 +35,7 @@ class PathMap:
     target: str
     #: Why this path varies (for --verbose and docs): "source tree", "build env", ...
     reason: str = ""
+    kind: Kind = Kind.USER
 
 
 def normalized_source(path: str) -> str:

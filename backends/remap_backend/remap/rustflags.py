@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from . import carriers
 from .. import log
 from .cargoconfig import CargoConfig, cfg_matches, load_cargo_configs, parse_print_cfg
-from .pathmap import PathMap, ordered
+from .pathmap import Kind, PathMap, ordered
 
 ENCODED_SEPARATOR = "\x1f"
 ENCODED_RUSTFLAGS = "CARGO_ENCODED_RUSTFLAGS"
@@ -67,9 +67,7 @@ def for_rustc(maps: Iterable[PathMap]) -> list[PathMap]:
     is new for every build; cargo fingerprints rustflags, so carrying those
     maps would rebuild every crate from scratch on each build of a checkout.
     """
-    from .discovery import ENV
-
-    return [m for m in maps if not (m.target == ENV or m.target.startswith(ENV + "/"))]
+    return [m for m in maps if m.kind is not Kind.ENV]
 
 
 def user_remapped_sources(words: Iterable[str]) -> set[str]:

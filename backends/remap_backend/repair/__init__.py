@@ -18,7 +18,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from .. import log
+from .. import log, statedir
 from ..adapters.base import Adapter
 from ..context import BuildContext
 from . import cmakecache, environments, fingerprint, invalidate, locations, lock, statefile
@@ -47,11 +47,11 @@ def session(ctx: BuildContext, adapter: Adapter, plan: RemapPlan) -> Iterator[No
     if ctx.hook not in REPAIRING_HOOKS:
         yield
         return
-    workdir = statefile.workdir(ctx.source_dir)
-    if not statefile.prepare(workdir):  # a read-only tree: build as the backend would
+    workdir = ctx.state_dir
+    if not statedir.prepare(workdir):  # a read-only tree: build as the backend would
         yield
         return
-    with lock.exclusive(workdir / statefile.LOCK_NAME):
+    with lock.exclusive(workdir / statedir.LOCK_NAME):
         state = statefile.load(workdir)
         current = environments.current()
         dirs = locations.state_dirs(ctx, adapter)

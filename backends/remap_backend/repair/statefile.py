@@ -1,7 +1,7 @@
 """``.remap-backend/state.json``: which environments built this tree, and with what fingerprint.
 
 It lives in the source tree (so it follows the build directories it describes),
-in a dot-directory with its own ``.gitignore`` so VCS-based sdist tools skip it.
+in the proxy's state directory (:mod:`..statedir`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from typing import Any
 from .. import log
 from .files import write_atomic
 
-DIRECTORY = ".remap-backend"
-LOCK_NAME = "lock"
 FORMAT = 1
 #: How many earlier environments to remember (each may still be named by some cache).
 REMEMBERED_ENVIRONMENTS = 8
@@ -44,25 +42,6 @@ class State:
         """Forget fingerprints of directories that are gone (deleted build dirs)."""
         kept = {key: value for key, value in self.fingerprints.items() if (source_dir / key).is_dir()}
         return replace(self, fingerprints=kept)
-
-
-def workdir(source_dir: Path) -> Path:
-    return source_dir / DIRECTORY
-
-
-def prepare(directory: Path) -> bool:
-    """Create the state directory; False when the tree cannot be written (repair then skips)."""
-    try:
-        directory.mkdir(exist_ok=True)
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            write_atomic(ignore, "# remap-backend build state; never part of an sdist or a commit\n*\n")
-        with open(directory / LOCK_NAME, "a"):
-            pass
-    except OSError as exc:
-        log.warn(f"cannot create {directory} ({exc.strerror}); building without repair of earlier build state")
-        return False
-    return True
 
 
 def load(directory: Path) -> State:
