@@ -1,4 +1,4 @@
-"""One hook call: settings, the wrapped backend, and dispatch to it (builds via :mod:`.building`)."""
+"""One hook call: settings, the wrapped backend, and dispatch to it (builds via :mod:`.run`)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def call(hook_name: str, **kwargs: Any) -> Any:
         log.info(f"{settings.backend} {hook_name}")
         if hook is None:
             return merge_requirements([], settings.requires)
-        from .building import run_repaired
+        from .run import run_repaired
 
         return merge_requirements(list(run_repaired(hook_name, hook, kwargs, source_dir, settings)), settings.requires)
     if hook is None:
@@ -73,6 +73,6 @@ def call(hook_name: str, **kwargs: Any) -> Any:
             f"check {settings.origin('backend')}"
         )
 
-    from .building import run_prepared
+    from .run import run_prepared
 
     return run_prepared(hook_name, hook, kwargs, source_dir, settings)

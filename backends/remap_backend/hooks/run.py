@@ -10,7 +10,7 @@ from .. import adapters, log, repair
 from ..remap import plan as planning, tempnames
 from ..config import Settings
 from ..context import BuildContext
-from .environment import patched_environ
+from .environ import patched_environ
 from ..epoch import epoch_from
 
 #: Hooks that produce an archive, and the keyword naming the directory it lands in.
