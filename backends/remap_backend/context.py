@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import statedir
-from .config import Settings, read_pyproject
+from .settings import Settings, read_pyproject
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def with_strict_default(config_settings: dict[str, Any], source_dir: Path, stric
     """
     if not strict or "remap.strict" in config_settings:
         return config_settings
-    from remap_backend import config
+    from remap_backend import settings as config
 
     table = config.read_pyproject(source_dir).get("tool", {}).get("remap-backend", {})
     if isinstance(table, dict) and "strict" in table:
@@ -103,7 +103,7 @@ def with_strict_default(config_settings: dict[str, Any], source_dir: Path, stric
 
 def make_plan(source_dir: Path, plain: bool) -> hookplan.HookPlan:
     """Which backend the hooks call for ``source_dir``, proxied or plain."""
-    from remap_backend import config
+    from remap_backend import settings as config
 
     pyproject = config.read_pyproject(source_dir)
     system = hookplan.read_build_system(pyproject)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from remap_backend import config
+from remap_backend import settings as config
 from remap_backend.archives import elf
 from remap_backend.archives import normalize_artifact
 from remap_backend.errors import RemapError

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from remap_backend import config
+from remap_backend import settings as config
+from remap_backend.settings import split_config_settings
 from remap_backend.errors import RemapError
 
 
@@ -50,7 +51,7 @@ def test_precedence_environment_over_settings_over_table(tmp_path: Path) -> None
 def test_inferred_when_no_table(tmp_path: Path) -> None:
     settings = config.load(tmp_path, {"--opt": "v"}, {}, {"build-system": {"requires": ["maturin>=1"]}})
     assert settings.backend == "maturin"
-    assert settings.forwarded == {"--opt": "v"}
+    assert split_config_settings({"--opt": "v", "remap.verbose": "1"}) == ({"verbose": "1"}, {"--opt": "v"})
 
 
 def test_repeated_scalar_setting_takes_last(tmp_path: Path) -> None:

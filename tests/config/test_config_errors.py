@@ -15,7 +15,7 @@ import pytest
 
 from hooks.fake_backends import RECORDING, write_project
 from hooks.test_hooks import run_python
-from remap_backend import config
+from remap_backend import settings as config
 from remap_backend.errors import RemapError
 
 REPO = Path(__file__).resolve().parents[2]

@@ -364,7 +364,7 @@ def test_cc_versions_come_from_cargo_lock(tmp_path):
 
 
 def plan_context(source: Path, allow: bool):
-    from remap_backend.config import Settings
+    from remap_backend.settings import Settings
     from remap_backend.context import BuildContext
 
     backend = "setuptools.build_meta"
@@ -405,7 +405,7 @@ def test_a_spaced_source_tree_is_mapped_by_the_setuptools_plan(tmp_path):
 
 
 def test_allow_unmapped_is_a_setting_in_both_places(tmp_path):
-    from remap_backend import config
+    from remap_backend import settings as config
 
     (tmp_path / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["setuptools"]\n[tool.remap-backend]\nallow-unmapped = true\n')

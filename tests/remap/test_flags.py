@@ -16,7 +16,7 @@ from remap_backend.adapters import for_backend
 from remap_backend.adapters.base import Adapter
 from remap_backend.adapters.scikit_build_core import fixed_part
 from remap_backend.remap.compilers import PrefixMapSupport
-from remap_backend.config import Settings
+from remap_backend.settings import Settings
 from remap_backend.context import BuildContext
 from remap_backend.remap.pathmap import PathMap
 

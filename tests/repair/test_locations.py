@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from remap_backend.adapters import for_backend
-from remap_backend.config import Settings
+from remap_backend.settings import Settings
 from remap_backend.context import BuildContext
 from remap_backend.repair import locations, statefile
 

@@ -58,7 +58,7 @@ class ReproducibilityReport:
 
 def real_backend(pyproject: Mapping) -> str:
     """The backend the proxy wraps for this pyproject (same rules as the proxy)."""
-    from remap_backend.config import infer_backend
+    from remap_backend.settings import infer_backend
 
     table = pyproject.get("tool", {}).get("remap-backend", {})
     if "backend" in table:

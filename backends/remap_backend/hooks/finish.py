@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from .. import log
-from ..config import Settings
+from ..settings import Settings
 from ..remap.pathmap import PathMap
 
 

@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .. import config, log
+from .. import log, settings as configuration
 from ..errors import RemapError
+from .configsettings import HookConfigSettings
 from .loader import load_backend
 
 def user_errors_as_exit(function: Callable) -> Callable:
@@ -24,9 +25,9 @@ def user_errors_as_exit(function: Callable) -> Callable:
     return wrapper
 
 
-def _settings(config_settings: Mapping[str, Any] | None) -> tuple[Path, config.Settings]:
+def _settings(config_settings: Mapping[str, Any] | None) -> tuple[Path, configuration.Settings]:
     source_dir = Path(os.getcwd())
-    return source_dir, config.load(source_dir, config_settings, os.environ)
+    return source_dir, configuration.load(source_dir, config_settings, os.environ)
 
 
 @user_errors_as_exit
@@ -52,13 +53,14 @@ def merge_requirements(theirs: list[str], ours: tuple[str, ...]) -> list[str]:
 
 
 @user_errors_as_exit
-def call(hook_name: str, **kwargs: Any) -> Any:
-    source_dir, settings = _settings(kwargs.get("config_settings"))
+def call(hook_name: str, config_settings: Mapping[str, Any] | None = None, **arguments: Any) -> Any:
+    """Run ``hook_name`` of the wrapped backend; ``arguments`` are the hook's other keyword arguments."""
+    given = HookConfigSettings(config_settings)
+    source_dir, settings = _settings(config_settings)
     log.set_verbose(settings.verbose)
     backend = load_backend(settings.backend, settings.backend_path, source_dir,
                          (settings.origin("backend"), settings.origin("backend_path")))
     hook = getattr(backend, hook_name, None)
-    kwargs["config_settings"] = settings.forwarded
 
     if hook_name.startswith("get_requires_for_build_"):
         log.info(f"{settings.backend} {hook_name}")
@@ -66,7 +68,7 @@ def call(hook_name: str, **kwargs: Any) -> Any:
             return merge_requirements([], settings.requires)
         from .run import run_repaired
 
-        return merge_requirements(list(run_repaired(hook_name, hook, kwargs, source_dir, settings)), settings.requires)
+        return merge_requirements(list(run_repaired(hook_name, hook, arguments, given, source_dir, settings)), settings.requires)
     if hook is None:
         raise RemapError(
             f"the wrapped backend {settings.backend!r} has no hook {hook_name}; "
@@ -75,4 +77,4 @@ def call(hook_name: str, **kwargs: Any) -> Any:
 
     from .run import run_prepared
 
-    return run_prepared(hook_name, hook, kwargs, source_dir, settings)
+    return run_prepared(hook_name, hook, arguments, given, source_dir, settings)

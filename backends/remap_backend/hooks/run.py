@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .. import adapters, log, repair
 from ..remap import plan as planning, tempnames
-from ..config import Settings
+from ..settings import Settings
+from .configsettings import HookConfigSettings
 from ..context import BuildContext
 from .environ import patched_environ
 from ..epoch import epoch_from
@@ -21,44 +22,44 @@ ARTIFACT_DIRECTORY = {
 }
 
 
-def _context(hook_name: str, source_dir: Path, settings: Settings, epoch: int,
+def _context(hook_name: str, source_dir: Path, settings: Settings, given: HookConfigSettings, epoch: int,
              temp_dir: Path | None = None) -> BuildContext:
     return BuildContext(
         hook=hook_name,
         source_dir=source_dir,
         backend_ref=settings.backend,
         settings=settings,
-        config_settings=settings.forwarded or {},
+        config_settings=given.forwarded or {},
         environ=dict(os.environ),
         epoch=epoch,
         temp_dir=temp_dir,
     )
 
 
-def run_repaired(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
-                 settings: Settings) -> Any:
+def run_repaired(hook_name: str, hook: Callable[..., Any], arguments: Mapping[str, Any],
+                 given: HookConfigSettings, source_dir: Path, settings: Settings) -> Any:
     """A hook that builds nothing (``get_requires_for_build_*``) but runs the project's code: repair only.
 
     setuptools executes setup.py there (egg_info), and a setup.py that drives
     CMake on every run would otherwise meet a cache of a vanished environment.
     """
-    ctx = _context(hook_name, source_dir, settings, epoch_from(os.environ)[0])
+    ctx = _context(hook_name, source_dir, settings, given, epoch_from(os.environ)[0])
     with repair.session(ctx, adapters.for_backend(settings.backend), planning.RemapPlan()):
-        return hook(**kwargs)
+        return hook(**arguments, config_settings=given.for_backend())
 
 
-def run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
-                 settings: Settings) -> Any:
+def run_prepared(hook_name: str, hook: Callable[..., Any], arguments: Mapping[str, Any],
+                 given: HookConfigSettings, source_dir: Path, settings: Settings) -> Any:
     """Path maps and SOURCE_DATE_EPOCH in the environment, state repaired, archive normalized."""
     with tempnames.private_directory(hook_name, source_dir) as temp_dir:
-        return _run_prepared(hook_name, hook, kwargs, source_dir, settings, temp_dir)
+        return _run_prepared(hook_name, hook, arguments, given, source_dir, settings, temp_dir)
 
 
-def _run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, Any], source_dir: Path,
-                  settings: Settings, temp_dir: Path | None) -> Any:
+def _run_prepared(hook_name: str, hook: Callable[..., Any], arguments: Mapping[str, Any],
+                  given: HookConfigSettings, source_dir: Path, settings: Settings, temp_dir: Path | None) -> Any:
     epoch, epoch_origin = epoch_from(os.environ)
     adapter = adapters.for_backend(settings.backend)
-    ctx = _context(hook_name, source_dir, settings, epoch, temp_dir)
+    ctx = _context(hook_name, source_dir, settings, given, epoch, temp_dir)
     plan = planning.plan(ctx, adapter)
     environment = {"SOURCE_DATE_EPOCH": str(epoch), **plan.environment}
     log.info(f"{settings.backend} {hook_name} ({adapter.name} adapter, {len(plan.maps)} path maps)")
@@ -67,15 +68,13 @@ def _run_prepared(hook_name: str, hook: Callable[..., Any], kwargs: dict[str, An
         log.debug(f"map {path_map.source} -> {path_map.target} ({path_map.reason})")
     for key, value in plan.environment.items():
         log.debug(f"env {key}={value}")
-    if plan.config_settings or settings.forwarded is not None:
-        kwargs["config_settings"] = plan.config_settings
 
     with repair.session(ctx, adapter, plan), patched_environ(environment):
         with tempnames.deterministic(temp_dir, hook_name):  # innermost: the hook's names only
-            result = hook(**kwargs)
+            result = hook(**arguments, config_settings=given.for_backend(plan.config_settings))
 
     if hook_name in ARTIFACT_DIRECTORY:
-        artifact = Path(kwargs[ARTIFACT_DIRECTORY[hook_name]]) / result
+        artifact = Path(arguments[ARTIFACT_DIRECTORY[hook_name]]) / result
         adapter.after_build(ctx, artifact, plan.maps)
         from .finish import finish_artifact
 

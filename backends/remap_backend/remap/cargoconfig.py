@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .. import log
-from ..config import _toml_module
+from ..settings import _toml_module
 from ..errors import RemapError
 
 

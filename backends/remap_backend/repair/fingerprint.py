@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import os
 from pathlib import Path
 
-from ..config import normalize_name
+from ..settings import normalize_name
 
 #: The parts, in the order they are reported. "toolchain" is what the user set; "injected"
 #: is what the proxy adds (path maps), whose spelling depends on the frontend's layout.
