@@ -11,11 +11,9 @@ gives exactly the proxy code that this CLI ships with, with nothing fetched.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
-import tempfile
-import zipfile
+import io
 from pathlib import Path
 
 from remap_backend._version import __version__
@@ -25,7 +23,8 @@ from .errors import RemapError
 
 DIST_NAME = "remap_backend"
 PROJECT_NAME = "remap-backend"
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+#: Part of the cache key: a new way of writing the wheel must not reuse wheels written the old way.
+WHEEL_FORMAT = b"archives.wheelfile 1"
 
 
 def cache_root(environ: dict[str, str] | None = None) -> Path:
@@ -55,13 +54,11 @@ def package_files(root: Path) -> list[tuple[str, bytes]]:
     return files
 
 
-def _record_hash(data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"sha256={digest}"
-
-
 def wheel_bytes(files: list[tuple[str, bytes]], version: str = __version__) -> bytes:
-    """A complete, deterministic wheel for ``files`` (the proxy package)."""
+    """A complete, deterministic wheel for ``files`` (the proxy package), written as the normalizer writes."""
+    from remap_backend.archives import wheelfile
+    from remap_backend.epoch import DEFAULT_EPOCH
+
     dist_info = f"{DIST_NAME}-{version}.dist-info"
     metadata = (
         "Metadata-Version: 2.1\n"
@@ -72,19 +69,11 @@ def wheel_bytes(files: list[tuple[str, bytes]], version: str = __version__) -> b
         'Requires-Dist: tomli>=1.1; python_version < "3.11"\n'
     ).encode()
     wheel = b"Wheel-Version: 1.0\nGenerator: remap-backend-cli\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    entries = [*files, (f"{dist_info}/METADATA", metadata), (f"{dist_info}/WHEEL", wheel)]
-    record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in entries)
-    record += f"{dist_info}/RECORD,,\n"
-    entries.append((f"{dist_info}/RECORD", record.encode()))
-    with tempfile.SpooledTemporaryFile() as buffer:
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in entries:
-                info = zipfile.ZipInfo(name, _FIXED_TIME)
-                info.external_attr = 0o644 << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, data)
-        buffer.seek(0)
-        return buffer.read()
+    members = wheelfile.with_record([*files, (f"{dist_info}/METADATA", metadata), (f"{dist_info}/WHEEL", wheel)],
+                                    f"{dist_info}/RECORD")
+    buffer = io.BytesIO()
+    wheelfile.write(buffer, ((name, 0o644, data) for name, data in members), DEFAULT_EPOCH)
+    return buffer.getvalue()
 
 
 def proxy_wheel(environ: dict[str, str] | None = None) -> Path:
@@ -97,7 +86,7 @@ def proxy_wheel(environ: dict[str, str] | None = None) -> Path:
             raise RemapError(f"REMAP_BACKEND_WHEEL={given} is not a wheel file; point it to remap_backend-*.whl")
         return path.resolve()
     files = package_files(package_dir())
-    content_key = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in files)).hexdigest()[:16]
+    content_key = hashlib.sha256(WHEEL_FORMAT + b"".join(name.encode() + b"\0" + data for name, data in files)).hexdigest()[:16]
     target = cache_root(env) / "proxy-wheels" / content_key / f"{DIST_NAME}-{__version__}-py3-none-any.whl"
     if target.is_file():
         return target

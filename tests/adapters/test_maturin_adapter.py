@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from remap_backend import adapters
+from remap_backend.archives import record
 from remap_backend.adapters.maturin import (
     cargo_config_arguments,
     pep517_args,
-    record_entry,
     remap_file_uris,
     rewrite_members,
     target_argument,
@@ -56,6 +56,11 @@ def test_file_uris_are_remapped_like_the_compilers_remap_paths() -> None:
         "other": "path+file:///remap/tmp/vendored/dep#dep@0.1",
         "purl": "pkg:cargo/pkg@1.0?download_url=file://.#src/lib.rs",
     }
+
+
+def record_entry(name: str, data: bytes) -> list[str]:
+    path, digest, size = record.row_for(name, data)
+    return [path, f"sha256={digest}", str(size)]
 
 
 def make_wheel(path: Path, members: dict[str, bytes]) -> None:
@@ -103,10 +108,8 @@ def test_cargo_config_arguments_come_from_pyproject_and_maturin_args() -> None:
 
 
 def test_record_rows_with_commas_stay_csv() -> None:
-    from remap_backend.adapters.maturin import with_record_updated
-
-    record = '"a,b.py",sha256=old,1\nc.json,sha256=old,1\nx.dist-info/RECORD,,\n'
-    updated = with_record_updated(record, {"a,b.py": b"xy"})
+    given = b'"a,b.py",sha256=old,1\nc.json,sha256=old,1\nx.dist-info/RECORD,,\n'
+    updated = record.updated(given, {"a,b.py": b"xy"}).decode()
     assert updated.splitlines()[0] == '"a,b.py",' + ",".join(record_entry("a,b.py", b"xy")[1:])
     assert updated.splitlines()[1:] == ["c.json,sha256=old,1", "x.dist-info/RECORD,,"]
 

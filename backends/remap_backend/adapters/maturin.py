@@ -10,9 +10,6 @@ whose ``path+file://`` references name the source tree.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import re
 import shlex
 import zipfile
@@ -21,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from .. import log
 from ..atomic import atomic_path
-from ..archives.record import b64_digest
+from ..archives import record, wheelfile
+from ..epoch import DEFAULT_EPOCH
 from ..remap.pathmap import PathMap, apply, normalized_source, ordered
 from ..remap.cargoconfig import command_line_config
 from ..remap.rustflags import rust_environment
@@ -93,21 +91,7 @@ def _remapped_uri_path(encoded: str, maps: Sequence[PathMap]) -> str:
     return quote(apply(maps, decoded))
 
 
-def record_entry(name: str, data: bytes) -> list[str]:
-    """One RECORD row (PEP 376): path, ``sha256=<urlsafe b64>``, size."""
-    return [name, f"sha256={b64_digest(hashlib.sha256(data).digest())}", str(len(data))]
-
-
-def with_record_updated(record: str, changed: Mapping[str, bytes]) -> str:
-    """RECORD text with the rows of ``changed`` members recomputed; order and the other rows kept."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for row in csv.reader(io.StringIO(record, newline="")):
-        writer.writerow(record_entry(row[0], changed[row[0]]) if row and row[0] in changed else row)
-    return out.getvalue()
-
-
-def rewrite_members(wheel: Path, rewrite) -> list[str]:
+def rewrite_members(wheel: Path, rewrite, epoch: int = DEFAULT_EPOCH) -> list[str]:
     """Rewrite members of ``wheel`` in place (atomically) with ``rewrite(name, data) -> data``.
 
     RECORD is kept true for the members that change, so the wheel stays valid
@@ -125,10 +109,10 @@ def rewrite_members(wheel: Path, rewrite) -> list[str]:
         return []
     records = [name for name in contents if name.endswith(".dist-info/RECORD")]
     for name in records:
-        changed[name] = with_record_updated(contents[name].decode(), changed).encode()
-    with atomic_path(wheel) as temp, zipfile.ZipFile(temp, "w") as out:
-        for info in infos:
-            out.writestr(info, changed.get(info.filename, contents[info.filename]))
+        changed[name] = record.updated(contents[name], changed)
+    with atomic_path(wheel) as temp, open(temp, "wb") as out:
+        wheelfile.write(out, ((info.filename, info.external_attr >> 16, changed.get(info.filename, contents[info.filename]))
+                              for info in infos), epoch)
     return sorted(set(changed) - set(records))
 
 
@@ -156,7 +140,7 @@ class MaturinAdapter(Adapter):
                 return data
             return remap_file_uris(data.decode("utf-8"), maps).encode("utf-8")
 
-        for name in rewrite_members(artifact, rewrite):
+        for name in rewrite_members(artifact, rewrite, ctx.epoch):
             log.debug(f"remapped source paths in {name}")
 
 

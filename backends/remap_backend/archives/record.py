@@ -7,7 +7,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from ..errors import RemapError
 
@@ -107,3 +107,20 @@ def algorithms_for(row: Optional[Row]) -> List[str]:
     if row is not None and row.algorithm and row.algorithm != "sha256":
         return ["sha256", row.algorithm]
     return ["sha256"]
+
+
+def row_for(name: str, data: bytes) -> Tuple[str, str, int]:
+    """The (path, sha256 digest, size) that :func:`render` writes for one member."""
+    return name, b64_digest(hashlib.sha256(data).digest()), len(data)
+
+
+def updated(content: bytes, changed: Mapping[str, bytes]) -> bytes:
+    """RECORD ``content`` with the rows of the ``changed`` members recomputed; order and other rows kept."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in csv.reader(io.StringIO(content.decode("utf-8"), newline="")):
+        if row and row[0] in changed:
+            path, digest, size = row_for(row[0], changed[row[0]])
+            row = [path, f"sha256={digest}", str(size)]
+        writer.writerow(row)
+    return buffer.getvalue().encode("utf-8")
