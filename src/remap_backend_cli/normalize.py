@@ -57,9 +57,6 @@ def add_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]"
                         help="timestamp for archive members (default: SOURCE_DATE_EPOCH, else 1980-01-01)")
     parser.add_argument("--recompress", action="store_true",
                         help="deflate every wheel member again instead of copying deflated data as it is")
-    parser.add_argument("--trust-record", action="store_true",
-                        help="do not hash deflated wheel members to check them against RECORD; only "
-                             "check their CRC and size (faster; a lying RECORD hash goes unnoticed)")
     parser.add_argument("--allow-unlisted", action="store_true",
                         help="accept wheel members RECORD does not list (added to the new RECORD) "
                              "instead of refusing the wheel")
@@ -72,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     changes: List[Change] = []
     for path in args.paths:
         for change in normalize_path(path, epoch, check=args.check, recompress=args.recompress,
-                                     trust_record=args.trust_record, allow_unlisted=args.allow_unlisted):
+                                     allow_unlisted=args.allow_unlisted):
             verb = "would normalize" if args.check else "normalized"
             print(f"{verb} {change.path} ({', '.join(change.reasons)})", flush=True)
             changes.append(change)

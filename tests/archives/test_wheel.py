@@ -320,27 +320,6 @@ def test_overlapping_members(tmp_path: Path) -> None:
         normalize_path(wheel, 0)
 
 
-def test_trusting_record_gives_the_same_bytes_without_inflating(tmp_path: Path) -> None:
-    verified = make_wheel(tmp_path / "verified.whl", umask=0o002)
-    trusted = make_wheel(tmp_path / "trusted.whl", umask=0o002)
-    normalize_path(verified, 0)
-    normalize_path(trusted, 0, trust_record=True)
-    assert sha(verified) == sha(trusted)
-    before = listing(tmp_path)
-    assert normalize_path(trusted, 0, trust_record=True) == []
-    assert normalize_path(trusted, 0, trust_record=True, check=True) == []
-    assert listing(tmp_path) == before
-
-
-def test_trusting_record_is_a_documented_trade_off(tmp_path: Path) -> None:
-    """The fast mode takes RECORD's word: a lie is caught by default, not when trusted."""
-    lying = record_for(dict(CONTENT, **{"demo/util.py": b"def answer():\n    return 43\n"}))
-    wheel = make_wheel(tmp_path / "x.whl", record=lying)
-    with pytest.raises(RemapError):
-        normalize_path(wheel, 0)
-    assert normalize_path(wheel, 0, trust_record=True)
-
-
 @pytest.mark.e2e
 def test_more_than_65535_members_need_zip64_records(tmp_path: Path) -> None:
     import shutil
@@ -399,15 +378,12 @@ def test_without_pread_and_copy_file_range(tmp_path: Path, monkeypatch: pytest.M
     """Windows has neither: the same bytes come out of the portable fallbacks."""
     fast = make_wheel(tmp_path / "fast.whl", umask=0o002)
     normalize_path(fast, 0)
-    normalize_path(trusted := make_wheel(tmp_path / "trusted.whl", umask=0o002), 0, trust_record=True)
     import os
 
     monkeypatch.delattr(os, "pread", raising=False)
     monkeypatch.delattr(os, "copy_file_range", raising=False)
     portable = make_wheel(tmp_path / "portable.whl", umask=0o002)
     normalize_path(portable, 0)
-    portable_trusted = make_wheel(tmp_path / "portable-trusted.whl", umask=0o002)
-    normalize_path(portable_trusted, 0, trust_record=True)
-    assert sha(portable) == sha(fast) == sha(trusted) == sha(portable_trusted)
+    assert sha(portable) == sha(fast)
     lying = record_for(dict(CONTENT, **{"demo/util.py": b"def answer():\n    return 43\n"}))
     assert_refused(make_wheel(tmp_path / "lying.whl", record=lying), "RECORD claims sha256=")

@@ -112,14 +112,14 @@ def normalize_artifact(
 
 def normalize_path(
     path: Path, epoch: Optional[int], check: bool = False, recompress: bool = False,
-    limits: Optional[Limits] = None, trust_record: bool = False, allow_unlisted: bool = False,
+    limits: Optional[Limits] = None, allow_unlisted: bool = False,
     scrub: Optional["Matcher"] = None, observe: Optional[Observer] = None,
 ) -> List[Change]:
     """Normalize ``path`` (wheel, sdist, .pyc, or a directory of .pyc files).
 
     Returns the files that changed (with ``check``: would change). Raises
     RemapError for input it cannot handle, before writing anything.
-    ``recompress``, ``trust_record`` and ``allow_unlisted`` only affect wheels (see ``wheel.py``).
+    ``recompress`` and ``allow_unlisted`` only affect wheels (see ``wheel.py``).
     """
     given = Path(path)
     when = DEFAULT_EPOCH if epoch is None else int(epoch)
@@ -128,8 +128,7 @@ def normalize_path(
         return [Change(p, r) for p, r in normalize_pyc_tree(path, check)]
     if kind == "wheel":
         reasons = normalize_wheel(path, when, check=check, recompress=recompress, limits=limits,
-                                  trust_record=trust_record, allow_unlisted=allow_unlisted, scrub=scrub,
-                                  observe=observe)
+                                  allow_unlisted=allow_unlisted, scrub=scrub, observe=observe)
     elif kind == "sdist":
         reasons = normalize_sdist(path, when, check=check, limits=limits)
     else:

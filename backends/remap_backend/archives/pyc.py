@@ -33,6 +33,7 @@ import struct
 from typing import Dict, List, Optional, Tuple, Union
 
 from ..log import one_line
+from . import bytecode
 
 FLAG_REF = 0x80
 HEADER_SIZE = 16
@@ -64,8 +65,12 @@ _TUPLE, _SMALL_TUPLE, _LIST, _DICT = ord("("), ord(")"), ord("["), ord("{")
 _SET, _FROZENSET, _CODE, _REF, _SLICE = ord("<"), ord(">"), ord("c"), ord("r"), ord(":")
 _SETS = frozenset((_SET, _FROZENSET))
 _TUPLE_LIKE = frozenset((_TUPLE, _LIST, _SET, _FROZENSET))
-#: Containers the reader registers *before* their children (so a child may refer back).
-_REGISTERED_EARLY = frozenset((_TUPLE, _SMALL_TUPLE, _LIST, _DICT, _SET))
+#: Containers that may hold themselves: CPython registers them before their
+#: children and nothing hashes or walks them while they are incomplete. A tuple
+#: is registered early too, but one that holds itself crashes CPython (it
+#: hashes the empty slots, or interns constants without end), so it is refused.
+_MAY_HOLD_ITSELF = frozenset((_LIST, _DICT, _SET))
+_TYPE_BYTES = ord("s")
 
 _int32 = struct.Struct("<i")
 _uint32 = struct.Struct("<I")
@@ -98,7 +103,7 @@ class _Node:
     flagged descendants can need rewriting.
     """
 
-    __slots__ = ("kind", "parts", "uses", "complete", "elements")
+    __slots__ = ("kind", "parts", "uses", "complete", "elements", "height")
 
     def __init__(self, kind: int) -> None:
         self.kind = kind
@@ -106,6 +111,7 @@ class _Node:
         self.uses = 1
         self.complete = False
         self.elements: Optional[List[List[Union[bytes, "_Node"]]]] = None
+        self.height = 0  # containers on the longest path down, back-references followed
 
 
 class _Reader:
@@ -119,6 +125,7 @@ class _Reader:
         self.layout = layout
         self.refs: List[_Node] = []
         self.sets: List[_Node] = []  # every set node, in the order its reading finished
+        self.bytecodes: List[Optional[bytes]] = []  # each code object's co_code (None: not bytes)
 
     def _flush(self, parts: List[Union[bytes, _Node]], upto: int) -> None:
         if upto > self.mark:
@@ -143,8 +150,8 @@ class _Reader:
             raise CorruptPyc("trailing bytes after the marshalled object")
         return parts
 
-    def obj(self, parts: List[Union[bytes, _Node]], depth: int) -> None:
-        """Parse one object at ``pos`` into ``parts`` (the list being filled)."""
+    def obj(self, parts: List[Union[bytes, _Node]], depth: int) -> int:
+        """Parse one object at ``pos`` into ``parts`` (the list being filled); return its height."""
         if depth > MAX_DEPTH:
             raise UnsupportedPyc("marshal data nested too deeply")
         data = self.data
@@ -159,50 +166,64 @@ class _Reader:
                 self.pos = self.mark = start + 1
                 if kind == _NULL:
                     raise CorruptPyc("NULL object outside a dict in marshal data")
-                return
+                return 0
             node = _Node(kind)
             self.refs.append(node)
             self._flush(parts, start)
             parts.append(node)
             self.pos = self.mark = start + 1
-            self.body(kind, node, node.parts, depth)
+            node.height = self.body(kind, node, node.parts, depth)
             self._flush(node.parts, self.pos)
             node.complete = True
             if kind in _SETS:
                 self.sets.append(node)
             self.mark = self.pos
-            return
+            return node.height
         if kind == _REF:
             self._need(start + 5)
             index = _int32.unpack_from(data, start + 1)[0]
             if not 0 <= index < len(self.refs):
                 raise CorruptPyc("invalid back-reference in marshal data")
             target = self.refs[index]
-            if not target.complete and target.kind not in _REGISTERED_EARLY:
+            if not target.complete and target.kind in (_TUPLE, _SMALL_TUPLE):
+                raise CorruptPyc("a tuple contains itself in marshal data")
+            if not target.complete and target.kind not in _MAY_HOLD_ITSELF:
                 raise CorruptPyc("back-reference to an object still being read")
             target.uses += 1
             self._flush(parts, start)
             parts.append(target)
             self.pos = self.mark = start + 5
-            return
+            return target.height  # 0 for a container still being read: a cycle adds nothing
         if kind in _SETS:
             node = _Node(kind)
             node.complete = True  # unflagged: nobody can refer to it
             self._flush(parts, start)
             parts.append(node)
             self.pos = self.mark = start + 1
-            self.body(kind, node, node.parts, depth)
+            node.height = self.body(kind, node, node.parts, depth)
             self._flush(node.parts, self.pos)
             self.sets.append(node)
             self.mark = self.pos
-            return
+            return node.height
         self.pos = start + 1
         if kind == _NULL:
             raise CorruptPyc("NULL object outside a dict in marshal data")
-        self.body(kind, None, parts, depth)
+        return self.body(kind, None, parts, depth)
 
-    def body(self, kind: int, node: Optional[_Node], parts: List[Union[bytes, _Node]], depth: int) -> None:
-        """Parse what follows the type byte; plain bytes stay in the current span."""
+    @staticmethod
+    def _above(height: int) -> int:
+        """The height of a container whose tallest child has ``height``.
+
+        Back-references let data that nests two deep describe a graph that
+        nests millions deep, and CPython's C code recurses on that graph
+        (hashing a tuple, interning constants) until the stack overflows.
+        """
+        if height >= MAX_DEPTH:
+            raise UnsupportedPyc("marshal data nested too deeply (through back-references)")
+        return height + 1
+
+    def body(self, kind: int, node: Optional[_Node], parts: List[Union[bytes, _Node]], depth: int) -> int:
+        """Parse what follows the type byte (plain bytes stay in the current span); return the height."""
         pos = self.pos
         data = self.data
         if kind in _SHORT_ASCII:
@@ -216,26 +237,27 @@ class _Reader:
                 count, self.pos = data[pos], pos + 1
             else:
                 count, self.pos = self._size32(pos), pos + 4
+            tallest = 0
             if kind in _SETS:
                 self._flush(parts, self.pos)  # the size header
                 node.elements = []  # type: ignore[union-attr]
                 for _ in range(count):
                     element: List[Union[bytes, _Node]] = []
                     self.mark = self.pos
-                    self.obj(element, depth + 1)
+                    tallest = max(tallest, self.obj(element, depth + 1))
                     self._flush(element, self.pos)
                     node.elements.append(element)  # type: ignore[union-attr]
                 self.mark = self.pos
-                return
+                return self._above(tallest)
             for _ in range(count):
-                self.obj(parts, depth + 1)
-            return
+                tallest = max(tallest, self.obj(parts, depth + 1))
+            return self._above(tallest)
         elif kind == _INT:
             end = pos + 4
         elif kind == _CODE:
-            self.code(parts, depth)
-            return
+            return self.code(parts, depth)
         elif kind == _DICT:
+            tallest = 0
             while True:
                 self._need(self.pos + 1)
                 terminator = data[self.pos]
@@ -245,9 +267,8 @@ class _Reader:
                         parts.append(b"0")
                         self.mark = self.pos + 1
                     self.pos += 1
-                    return
-                self.obj(parts, depth + 1)
-                self.obj(parts, depth + 1)
+                    return self._above(tallest)
+                tallest = max(tallest, self.obj(parts, depth + 1), self.obj(parts, depth + 1))
         elif kind == _INT64 or kind == _BINARY_FLOAT:
             end = pos + 8
         elif kind == _BINARY_COMPLEX:
@@ -264,17 +285,27 @@ class _Reader:
             self._need(middle + 1)
             end = middle + 1 + data[middle]
         elif kind == _SLICE:
-            for _ in range(3):
-                self.obj(parts, depth + 1)
-            return
+            return self._above(max(self.obj(parts, depth + 1) for _ in range(3)))
         elif kind in _SINGLETONS:
-            return
+            return 0
         else:
             raise CorruptPyc(f"unknown marshal type code {kind} ({chr(kind)!r})")
         self._need(end)
         self.pos = end
+        return 0
 
-    def code(self, parts: List[Union[bytes, _Node]], depth: int) -> None:
+    def _bytes_at(self, at: int) -> Optional[bytes]:
+        """The content of the bytes object written (or referred to) at ``at``; None if it is no bytes."""
+        kind = self.data[at] & 0x7F
+        if kind == _TYPE_BYTES:
+            return self.data[at + 5:self.pos]
+        if kind == _REF:
+            target = self.refs[_int32.unpack_from(self.data, at + 1)[0]]
+            if target.kind == _TYPE_BYTES:
+                return b"".join(part for part in target.parts if type(part) is bytes)[4:]
+        return None
+
+    def code(self, parts: List[Union[bytes, _Node]], depth: int) -> int:
         if self.layout == "old":
             # argcount, posonlyargcount, kwonlyargcount, nlocals, stacksize, flags;
             # code, consts, names, varnames, freevars, cellvars, filename, name;
@@ -287,12 +318,17 @@ class _Reader:
             fields, before, after = 20, 8, 2
         self._need(self.pos + fields)
         self.pos += fields
-        for _ in range(before):
-            self.obj(parts, depth + 1)
+        tallest = 0
+        for field in range(before):
+            at = self.pos
+            tallest = max(tallest, self.obj(parts, depth + 1))
+            if field == 0:  # co_code
+                self.bytecodes.append(self._bytes_at(at))
         self._need(self.pos + 4)
         self.pos += 4
         for _ in range(after):
-            self.obj(parts, depth + 1)
+            tallest = max(tallest, self.obj(parts, depth + 1))
+        return self._above(tallest)
 
 
 class _Budget:
@@ -480,6 +516,21 @@ def _dumps_cost(reader: "_Reader", size: int) -> int:
     return spent
 
 
+def _check_loadable(reader: "_Reader") -> None:
+    """Refuse marshal data that would crash this interpreter's ``marshal`` (memory errors, in C).
+
+    The reader already refused a tuple that holds itself and a graph nested
+    too deeply through back-references; what is left is bytecode this
+    interpreter's marshal writes out of bounds on (``bytecode.py``).
+    """
+    if not bytecode.CHECKABLE and reader.bytecodes:
+        raise UnsupportedPyc("this Python's opcode tables are unknown, so its bytecode cannot be checked")
+    for code in reader.bytecodes:
+        problem = None if code is None else bytecode.bytecode_problem(code)
+        if problem is not None:
+            raise CorruptPyc(problem)
+
+
 def _check_same_object(original: bytes, canonical: bytes, layout: str, reader: "_Reader") -> None:
     """Check with the interpreter's own marshal that ``canonical`` means what ``original`` means.
 
@@ -493,7 +544,10 @@ def _check_same_object(original: bytes, canonical: bytes, layout: str, reader: "
     otherwise (none are known), nor that the code runs. Python's ``==`` is not
     used: it recurses on a list that holds itself, and takes exponential time
     on nested frozensets with NaN members, in C, where no signal stops it.
+    ``marshal`` itself is not safe on hostile data either, so what crashes it
+    is refused first (:func:`_check_loadable`).
     """
+    _check_loadable(reader)
     _dumps_cost(reader, len(original))
     try:
         before = marshal.loads(original)

@@ -4,12 +4,10 @@ Members are sorted (``.dist-info`` last, RECORD the very last), get one
 timestamp, mode 0644 or 0755, no extra fields and no directory entries; .pyc
 members are canonicalized; RECORD is checked against the real content and
 regenerated. Already-deflated members are copied raw (no recompression), but
-every byte is still inflated once to check CRC, size and RECORD hash — unless
-the caller trusts the wheel's RECORD (``trust_record``), then a deflated
-member whose sha256 and size RECORD states is only inflated into nothing to
-check its CRC and size (no hashing): a corrupt stream is still refused, a
-lying RECORD hash is not noticed. A member RECORD does not list is refused
-unless the caller allows it (``allow_unlisted``; then it is added to RECORD).
+every byte is still inflated once to check CRC, size and RECORD hash (there
+is no mode that skips it: see docs/archives.md, "No trusted mode"). A member
+RECORD does not list is refused unless the caller allows it (``allow_unlisted``;
+then it is added to RECORD).
 """
 
 from __future__ import annotations
@@ -56,7 +54,6 @@ class _Wheel:
         self.path: Optional[Path] = None
         self.archive = archive
         self.verifiers: Optional[ThreadPoolExecutor] = None
-        self.trust_record = False
         self.scrub: Optional[Matcher] = None
         self.observe: Optional[Observer] = None
         self.allow_unlisted = False
@@ -150,26 +147,23 @@ class _Wheel:
 
 def normalize_wheel(
     path: Path, epoch: int, check: bool = False, recompress: bool = False, limits: Optional[Limits] = None,
-    trust_record: bool = False, allow_unlisted: bool = False, scrub: Optional[Matcher] = None,
-    observe: Optional[Observer] = None,
+    allow_unlisted: bool = False, scrub: Optional[Matcher] = None, observe: Optional[Observer] = None,
 ) -> List[str]:
     """Normalize the wheel at ``path`` in place; return why it changed ([] = already canonical).
 
     With ``check`` nothing is written. ``recompress`` deflates every member
     again with our settings instead of copying deflated data as it is.
-    ``trust_record`` skips inflating deflated members RECORD gives a sha256
-    and size for (fast, but a lying RECORD or corrupt data is not noticed).
     ``scrub`` replaces the build's varying paths in text members (``scrub.py``);
     ``observe`` sees every member's final content in the same pass (the leak guard).
     """
     limits = limits or Limits.from_environ()
-    trust, hooks = (trust_record, allow_unlisted), (scrub, observe)
+    hooks = (scrub, observe)
     if check:
-        wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, trust, hooks)
+        wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, allow_unlisted, hooks)
     else:
         # the input is closed before the rename: Windows cannot replace an open file
         with atomic_path(path) as temp:
-            wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, trust, hooks)
+            wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, allow_unlisted, hooks)
             if same:
                 temp.unlink()
     if same:
@@ -179,14 +173,14 @@ def normalize_wheel(
 
 
 def _rewrite(
-    path: Path, temp: Optional[Path], epoch: int, recompress: bool, limits: Limits, trust: Tuple[bool, bool],
+    path: Path, temp: Optional[Path], epoch: int, recompress: bool, limits: Limits, allow_unlisted: bool,
     hooks: Tuple[Optional[Matcher], Optional[Observer]] = (None, None),
 ) -> Tuple[_Wheel, List[str], bool]:
     """Write the canonical wheel to ``temp`` (None: only compare); (wheel, reasons, identical?)."""
     with open(path, "rb") as handle, open(path, "rb") as original:
         wheel = _Wheel(handle, os.fstat(handle.fileno()).st_size, path.name, limits)
         wheel.path = path
-        wheel.trust_record, wheel.allow_unlisted = trust
+        wheel.allow_unlisted = allow_unlisted
         wheel.scrub, wheel.observe = hooks
         wheel.verifiers = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="remap-verify")
         try:
@@ -321,25 +315,7 @@ def _copy_raw(
     writer.copy_raw(wheel.handle, entry.data_offset, entry.compressed_size)
     writer.end()
     assert wheel.verifiers is not None
-    trusted = wheel.trust_record and wheel.observe is None  # an observer must see the content
-    if trusted and row is not None and row.algorithm == "sha256" and row.size == entry.size:
-        return wheel.verifiers.submit(_check_stream, wheel, entry, row.digest)  # type: ignore[arg-type]
     return wheel.verifiers.submit(_verify, wheel, entry, row)
-
-
-def _check_stream(wheel: _Wheel, entry: zipfmt.Entry, digest: str) -> str:
-    """Inflate one member into nothing to check its CRC and size (no hashing); return RECORD's digest."""
-    inflater = zipfmt.Inflater(entry, wheel.archive)
-    total, crc = 0, 0
-    for chunk in _own_reads(wheel, entry):
-        for out in inflater.feed(chunk):
-            total += len(out)
-            if total > entry.size:
-                wheel._check_growth(entry, total)
-            crc = zlib.crc32(out, crc)
-    inflater.finish()
-    wheel._check_integrity(entry, crc, total)
-    return digest
 
 
 def _verify(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row]) -> str:
