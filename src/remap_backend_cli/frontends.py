@@ -52,7 +52,8 @@ def vendor_into(source: Path) -> None:
     """Point ``source``'s pyproject.toml at a copy of the installed proxy inside it."""
     import tomlkit
 
-    from . import proxywheel, vendor
+    from . import proxywheel
+    from .commands import vendor
 
     pyproject = source / "pyproject.toml"
     if not pyproject.is_file():

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from remap_backend_cli import hookplan, proxywheel
-from remap_backend_cli.build import parse_config_settings
+from remap_backend_cli.commands.build import parse_config_settings
 from remap_backend_cli.errors import RemapError
 from remap_backend_cli.main import main
 
@@ -144,7 +144,7 @@ def test_sdist_unpacks_to_the_same_path_every_time(tmp_path):
 
 
 def test_verify_runs_vary_everything_but_the_epoch(tmp_path):
-    from remap_backend_cli.verify import Variation
+    from remap_backend_cli.commands.verify import Variation
 
     first, second = Variation.for_run(0, tmp_path / "r0"), Variation.for_run(1, tmp_path / "r1")
     env_a, env_b = first.hook_environment(1700000000), second.hook_environment(1700000000)

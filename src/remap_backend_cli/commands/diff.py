@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dwarf, elf
-from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
-from .members import Member, kind_of, read_members
-from .progress import add_output_options
+from .. import dwarf, elf
+from ..errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+from ..members import Member, kind_of, read_members
+from ..progress import add_output_options
 
 EXAMPLES = """\
 examples:
@@ -426,7 +426,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     report = diff_paths(Path(args.a), Path(args.b))
     if args.json:
-        from . import jsonreport
+        from .. import jsonreport
 
         print(jsonreport.dumps(jsonreport.diff_document(report)))
     else:

@@ -15,9 +15,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import builder, hookplan, sources
-from .errors import EXIT_SAME, RemapError
-from .progress import Reporter, add_output_options
+from .. import builder, hookplan, sources
+from ..errors import EXIT_SAME, RemapError
+from ..progress import Reporter, add_output_options
 
 EXAMPLES = """\
 examples:
@@ -125,14 +125,14 @@ def fetch_target(args: argparse.Namespace, reporter: Reporter) -> sources.Target
 
 
 def _cache_dir() -> Path:
-    from .proxywheel import cache_root
+    from ..proxywheel import cache_root
 
     return cache_root()
 
 
 def apply_proxy_wheel(args: argparse.Namespace) -> None:
     """``--proxy-wheel`` becomes ``REMAP_BACKEND_WHEEL``, checked before any work starts."""
-    from .proxywheel import proxy_wheel
+    from ..proxywheel import proxy_wheel
 
     if getattr(args, "proxy_wheel", None):
         os.environ["REMAP_BACKEND_WHEEL"] = str(Path(args.proxy_wheel).resolve())

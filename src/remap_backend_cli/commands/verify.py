@@ -17,13 +17,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import builder, sources
+from .. import builder, sources
 from .build import (
     add_build_options, apply_proxy_wheel, fetch_target, make_plan, parse_config_settings, with_strict_default,
 )
 from .diff import DiffReport, diff_paths, format_report
-from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
-from .progress import Reporter
+from ..errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+from ..progress import Reporter
 
 EXAMPLES = """\
 examples:
@@ -196,7 +196,7 @@ def _one_run(pristine: Path, variation: Variation, epoch: int, settings, args, r
 def _frontends(args: argparse.Namespace) -> list[str]:
     if not getattr(args, "frontends", None):
         return []
-    from . import frontends
+    from .. import frontends
 
     if args.vs_plain or args.no_isolation or args.config_settings:
         raise RemapError("--frontends builds the way each frontend does by default; "
@@ -205,7 +205,7 @@ def _frontends(args: argparse.Namespace) -> list[str]:
 
 
 def _frontend_run(pristine: Path, variation: Variation, epoch: int, frontend: str, args, reporter) -> RunResult:
-    from . import frontends
+    from .. import frontends
 
     with reporter.step(f"build {variation.index + 1} with {frontend}: preparing {variation.source_parent}"):
         variation.tmpdir.mkdir(parents=True)
@@ -277,7 +277,7 @@ def _label(result: RunResult) -> str:
 
 
 def _report_json(target: str, runs: list[RunResult], plain_runs: list[RunResult]) -> int:
-    from . import jsonreport
+    from .. import jsonreport
 
     def comparisons(group: list[RunResult]) -> list[dict]:
         return [jsonreport.comparison(report, (_label(first), _label(other)))

@@ -24,8 +24,8 @@ from typing import Any, List, Optional, Tuple
 from remap_backend._version import __version__
 from remap_backend.atomic import atomic_write_bytes
 
-from . import proxywheel
-from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+from .. import proxywheel
+from ..errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
 
 DEFAULT_DIR = "_remap_backend"
 PROXY = "remap_backend"

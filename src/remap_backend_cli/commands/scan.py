@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import dwarf, elf
-from .errors import EXIT_DIFFERENT, EXIT_SAME
-from .members import kind_of, read_members
-from .progress import add_output_options
+from .. import dwarf, elf
+from ..errors import EXIT_DIFFERENT, EXIT_SAME
+from ..members import kind_of, read_members
+from ..progress import add_output_options
 
 EXAMPLES = """\
 examples:
