@@ -9,7 +9,7 @@ import marshal
 import tarfile
 
 from remap_backend.archives.pyc import canonical_pyc
-from remap_backend_cli.commands.diff import diff_paths
+from remap_backend_cli.compare import diff_paths
 
 from .native import compile_shared, make_wheel
 

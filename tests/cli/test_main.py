@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from remap_backend_cli import hookplan, proxywheel
-from remap_backend_cli.commands.build import parse_config_settings
+from remap_backend_cli.configsettings import parse_config_settings
 from remap_backend_cli.errors import RemapError
 from remap_backend_cli.main import main
 

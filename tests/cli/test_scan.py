@@ -7,7 +7,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from remap_backend_cli.commands.scan import classify, scan_bytes
+from remap_backend_cli.pathscan import classify, scan_bytes
 
 from .native import compile_shared, make_wheel
 

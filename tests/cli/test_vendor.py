@@ -12,7 +12,7 @@ import pytest
 tomlkit = pytest.importorskip("tomlkit")
 
 from remap_backend_cli import proxywheel
-from remap_backend_cli.commands import vendor  # noqa: E402
+from remap_backend_cli import vendoring as vendor  # noqa: E402
 
 from .adopt import fresh_project, index_only_env  # noqa: E402
 

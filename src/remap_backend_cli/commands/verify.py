@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import builder, sources
-from .build import (
-    add_build_options, apply_proxy_wheel, fetch_target, make_plan, parse_config_settings, with_strict_default,
-)
-from .diff import DiffReport, diff_paths, format_report
+from ..compare import DiffReport, diff_paths
+from ..configsettings import parse_config_settings, with_strict_default
 from ..errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+from ..explain import format_report
+from ..hookplan import plan_for
+from ..options import add_build_options
 from ..progress import Reporter
+from ..proxywheel import use_given_wheel
 
 EXAMPLES = """\
 examples:
@@ -114,12 +116,12 @@ def run(args: argparse.Namespace) -> int:
     if args.runs < 2:
         raise RemapError(f"--runs {args.runs}: need at least 2 builds to compare")
     chosen = _frontends(args)
-    apply_proxy_wheel(args)
+    use_given_wheel(args.proxy_wheel)
     settings = parse_config_settings(args.config_settings)
     workdir = Path(tempfile.mkdtemp(prefix="remap-verify-"))
     try:
         with Reporter.from_args(args) as reporter:
-            target = fetch_target(args, reporter)
+            target = sources.fetch_target(args.target, reporter)
             pristine = _pristine_source(target, workdir / "pristine")
             epoch = _pinned_epoch(target.path if target.kind == "dir" else pristine)
             count = f"{len(chosen)} builds ({', '.join(chosen)})" if chosen else f"{args.runs} builds"
@@ -189,7 +191,7 @@ def _one_run(pristine: Path, variation: Variation, epoch: int, settings, args, r
         umask=variation.umask,
     )
     outdir = variation.root / "dist"
-    built = builder.build(source, outdir, make_plan(source, plain), options, reporter)
+    built = builder.build(source, outdir, plan_for(source, plain), options, reporter)
     return RunResult(variation, plain, {path.name: path for path in built})
 
 
