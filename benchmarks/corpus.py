@@ -328,7 +328,7 @@ def find_leaks(wheel: Path, needles: Sequence[str], upstream: bytes = b"") -> li
     counts unless it is already in the sdist (``upstream``), written there by the authors
     (``/home/giampaolo/monit.py`` in psutil's README).
     """
-    from remap_backend_cli import scan
+    from remap_backend_cli import pathscan
     from support import frontends
     from support.leaks import find_leaks as search
 
@@ -340,7 +340,7 @@ def find_leaks(wheel: Path, needles: Sequence[str], upstream: bytes = b"") -> li
         key = (leak.member, path)
         if key not in found or found[key].startswith(f"{leak.member}: raw bytes:"):
             found[key] = f"{leak.member}: {leak.where}: {leak.excerpt}"  # the most specific place wins
-    for finding in scan.scan_path(wheel, given=needles, home=os.path.expanduser("~")):
+    for finding in pathscan.scan_path(wheel, given=needles, home=os.path.expanduser("~")):
         member = finding.file.split("!", 1)[-1]
         if finding.path.encode() in upstream or any(m == member and finding.path.startswith(p) for m, p in found):
             continue
@@ -410,7 +410,7 @@ def string_differences(first: Path, second: Path, member: str) -> str | None:
 
 def wheel_differences(first: Path, second: Path) -> list[str]:
     """What ``remap-backend diff`` says differs: the changed members and likely causes."""
-    from remap_backend_cli.diff import diff_paths
+    from remap_backend_cli.compare import diff_paths
 
     report = diff_paths(first, second)
     lines = [f"changed: {entry.name}" for entry in report.changed][:5]

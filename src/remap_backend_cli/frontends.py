@@ -52,15 +52,15 @@ def vendor_into(source: Path) -> None:
     """Point ``source``'s pyproject.toml at a copy of the installed proxy inside it."""
     import tomlkit
 
-    from . import proxywheel, vendor
+    from . import proxywheel, vendoring
 
     pyproject = source / "pyproject.toml"
     if not pyproject.is_file():
         raise RemapError(f"{source.name} has no pyproject.toml; --frontends needs one (pip, build and uv read it)")
     doc = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
-    vendor.edit_pyproject(doc, vendor.DEFAULT_DIR)
-    vendor.write_copy(source / vendor.DEFAULT_DIR, proxywheel.package_files(proxywheel.package_dir()))
-    vendor.sdist_includes(source, vendor.DEFAULT_DIR, doc)
+    vendoring.edit_pyproject(doc, vendoring.DEFAULT_DIR)
+    vendoring.write_copy(source / vendoring.DEFAULT_DIR, proxywheel.package_files(proxywheel.package_dir()))
+    vendoring.sdist_includes(source, vendoring.DEFAULT_DIR, doc)
     pyproject.write_text(doc.as_string(), encoding="utf-8")
 
 

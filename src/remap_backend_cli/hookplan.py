@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import RemapError
@@ -100,3 +101,18 @@ def plain_plan(system: BuildSystem, wrapped_backend: str | None, wrapped_path: t
         requires = tuple(r for r in system.requires if not is_proxy_requirement(r))
         return HookPlan(wrapped_backend, wrapped_path or None, requires, unset=unset, proxied=False)
     return HookPlan(system.backend, system.backend_path or None, system.requires, unset=unset, proxied=False)
+
+
+def plan_for(source_dir: Path, plain: bool) -> HookPlan:
+    """Which backend the hooks call for ``source_dir``, proxied or plain."""
+    from remap_backend import config
+
+    pyproject = config.read_pyproject(source_dir)
+    system = read_build_system(pyproject)
+    if not plain:
+        return proxied_plan(system)
+    wrapped, wrapped_path = None, ()
+    if declares_proxy(system):
+        settings = config.load(source_dir, None, {}, pyproject)
+        wrapped, wrapped_path = settings.backend, settings.backend_path
+    return plain_plan(system, wrapped, wrapped_path)

@@ -1,7 +1,8 @@
 """Entry point of ``remap-backend``: one argparse parser, subcommands from modules.
 
-Each subcommand lives in its own module exposing ``add_parser(subparsers)``
-and ``run(args) -> int``; adding a command means adding it to ``COMMANDS``
+Each subcommand lives in its own module of :mod:`remap_backend_cli.commands`,
+exposing ``add_parser(subparsers)`` and ``run(args) -> int``; the library
+modules they share sit beside this one. Adding a command means adding it to ``COMMANDS``
 with the one-line help its ``add_parser`` gives (a test keeps the two equal).
 Only the module of the command being run is imported: ``--help`` and
 ``--version`` import none of them, nor the proxy, so they start fast.
@@ -21,7 +22,7 @@ from typing import Callable, Sequence
 
 EXIT_ERROR = 2  # the value of errors.EXIT_ERROR, without importing the proxy for --help
 
-#: name -> one-line help, in the order ``--help`` lists them; the module is ``remap_backend_cli.<name>``.
+#: name -> one-line help, in the order ``--help`` lists them; the module is ``remap_backend_cli.commands.<name>``.
 COMMANDS = {
     "build": "build an sdist, source tree or name==version through the proxy",
     "verify": "build TARGET several times under varied conditions and compare the wheels",
@@ -89,7 +90,7 @@ def build_parser(
     runners: dict[str, Callable[[argparse.Namespace], int]] = {}
     for name, help_line in COMMANDS.items():
         if name in wanted:
-            module = importlib.import_module(f"{__package__}.{name}")
+            module = importlib.import_module(f"{__package__}.commands.{name}")
             module.add_parser(subparsers)
             runners[name] = module.run
         else:

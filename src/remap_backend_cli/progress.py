@@ -19,15 +19,6 @@ from pathlib import Path
 from typing import IO, Iterator, Mapping, Sequence
 
 
-def add_output_options(parser: argparse.ArgumentParser) -> None:
-    """``--quiet`` / ``--verbose`` for a subcommand."""
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("-q", "--quiet", action="store_true", help="no progress display")
-    group.add_argument(
-        "-v", "--verbose", action="store_true", help="stream the output of backends and installers"
-    )
-
-
 #: The proxy's own lines worth showing when backend output is hidden (see remap_backend.log).
 PROXY_LINE_PREFIXES = ("remap-backend: warning:", "remap-backend: error:")
 

@@ -95,6 +95,15 @@ def proxy_wheel(environ: dict[str, str] | None = None) -> Path:
     return target
 
 
+def use_given_wheel(given: str | None, environ: dict[str, str] | None = None) -> None:
+    """``--proxy-wheel`` becomes ``REMAP_BACKEND_WHEEL``; either is checked before any work starts."""
+    env = os.environ if environ is None else environ
+    if given:
+        env["REMAP_BACKEND_WHEEL"] = str(Path(given).resolve())
+    if env.get("REMAP_BACKEND_WHEEL"):
+        proxy_wheel(env)
+
+
 def requirement_for(wheel: Path) -> str:
     """A PEP 508 direct reference that pip and uv both install."""
     return f"{PROJECT_NAME} @ {wheel.resolve().as_uri()}"

@@ -16,9 +16,12 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from .errors import RemapError
+
+if TYPE_CHECKING:
+    from .progress import Reporter
 
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz")
 _SDIST_NAME = re.compile(r"^(?P<stem>.+?)(\.tar\.gz|\.tgz|\.zip|\.tar\.bz2|\.tar\.xz)$", re.IGNORECASE)
@@ -55,8 +58,8 @@ def classify_target(text: str) -> str:
     return "requirement"
 
 
-def resolve(text: str, download_dir: Path, run: Callable[[list[str]], None]) -> Target:
-    """Find or fetch the TARGET (``run`` is kept for callers; fetching runs no command)."""
+def resolve(text: str, download_dir: Path) -> Target:
+    """Find or fetch the TARGET (fetching runs no command, see ``index``)."""
     kind = classify_target(text)
     if kind == "dir":
         path = Path(text).resolve()
@@ -66,25 +69,25 @@ def resolve(text: str, download_dir: Path, run: Callable[[list[str]], None]) -> 
     if kind == "sdist":
         path = Path(text).resolve()
         return Target("sdist", path, sdist_stem(path))
-    return Target("requirement", download_sdist(text, download_dir, run), text)
-
-
-def download_sdist(requirement: str, download_dir: Path, run: Callable[[list[str]], None] | None = None) -> Path:
-    """The sdist of one requirement, from the index's simple API (no backend runs; see ``index``)."""
     from . import index
 
-    return index.fetch_sdist(requirement, download_dir)
+    return Target("requirement", index.fetch_sdist(text, download_dir), text)
+
+
+def fetch_target(text: str, reporter: "Reporter") -> Target:
+    """:func:`resolve` with a download (one per requirement, in the user cache) shown as a step."""
+    from .proxywheel import cache_root
+
+    download_dir = cache_root() / "sdists" / download_key(text)
+    if classify_target(text) == "requirement":
+        with reporter.step(f"downloading the sdist of {text}"):
+            return resolve(text, download_dir)
+    return resolve(text, download_dir)
 
 
 def download_key(requirement: str) -> str:
     """A directory name per requirement, so each download dir holds one project's sdist."""
     return re.sub(r"[^A-Za-z0-9._=~<>!-]+", "_", requirement.strip()) or "_"
-
-
-def _project_name(requirement: str) -> str:
-    from packaging.requirements import Requirement
-
-    return Requirement(requirement).name
 
 
 def sdist_stem(sdist: Path) -> str:

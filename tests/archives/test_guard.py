@@ -169,7 +169,7 @@ def test_settings_strict_and_scrub_text(tmp_path: Path) -> None:
 
 
 def test_cli_turns_strict_on_unless_the_user_decided(tmp_path: Path) -> None:
-    from remap_backend_cli.build import with_strict_default
+    from remap_backend_cli.configsettings import with_strict_default
 
     (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools"]\n')
     assert with_strict_default({"x": "1"}, tmp_path, strict=True) == {"x": "1", "remap.strict": "true"}

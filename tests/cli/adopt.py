@@ -21,3 +21,19 @@ def index_only_env(tmp: Path) -> dict:
     env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", UV_NO_PROGRESS="1", UV_CACHE_DIR=str(tmp / "uv-cache"),
                PIP_NO_CACHE_DIR="1", TMPDIR=str(tmp))
     return env
+
+
+#: A pyproject.toml with the project's own comments and layout, which vendoring must keep.
+COMMENTED = '''\
+# The project's own words, which must survive.
+[build-system]
+requires = [
+    "setuptools>=64",  # the real backend
+    "remap-backend>=0.1",
+]
+build-backend = "setuptools.build_meta"   # declared backend
+
+[project]
+name = "fresh-c"
+version = "0.3.0"
+'''

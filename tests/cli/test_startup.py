@@ -42,8 +42,8 @@ def test_help_and_version_import_nothing_heavy(cli_cache, args):
 
 def test_a_command_loads_only_its_own_module(cli_cache):
     loaded = _loaded(["normalize", "--help"], cli_cache)
-    assert "remap_backend_cli.normalize" in loaded
-    assert not {"remap_backend_cli.build", "remap_backend_cli.diff", "rich", "elftools"} & set(loaded)
+    assert "remap_backend_cli.commands.normalize" in loaded
+    assert not {"remap_backend_cli.commands.build", "remap_backend_cli.commands.diff", "rich", "elftools"} & set(loaded)
 
 
 def test_the_help_table_matches_each_command_module():

@@ -1,36 +1,23 @@
-"""``remap-backend scan``: find absolute build paths baked into artifacts.
+"""Find absolute build paths baked into bytes, and say where each one sits.
 
 A path is worth reporting when it points somewhere that only existed during
 one build: a temp directory, a build environment of pip/build/uv, a home
 directory, or a path the user names. Binaries are searched byte by byte; in
 ELF files each hit is tied to its section and, inside debug info, to the
 DWARF attribute or line table that holds it. Paths living in compressed
-debug sections are found through the decoded DWARF.
+debug sections are found through the decoded DWARF. ``scan`` prints these
+findings; the benchmarks' corpus counts them.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import dwarf, elf
-from .errors import EXIT_DIFFERENT, EXIT_SAME
 from .members import kind_of, read_members
-from .progress import add_output_options
-
-EXAMPLES = """\
-examples:
-  remap-backend scan dist/markupsafe-3.0.2-cp311-cp311-linux_x86_64.whl
-  remap-backend scan build/ --path "$PWD"
-  remap-backend scan --json dist/*.whl > leaks.json
-
-exit status: 0 no build path found, 1 found, 2 error
-"""
 
 # Characters that continue a path once it started with '/'.
 _PATH_TOKEN = re.compile(rb"(?<![A-Za-z0-9._+\-@~%=,/])/[A-Za-z0-9._+\-@~%=,/]+")
@@ -151,41 +138,3 @@ def scan_path(path: Path, given: Sequence[str] = (), home: str | None = "") -> l
         )
         findings.extend(scan_bytes(member.read(), label, given, home))
     return findings
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "scan",
-        help="find absolute build paths (temp dirs, build envs, home) in artifacts",
-        description=__doc__.split("\n\n")[0] + "\n\n" + EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="wheel, sdist, directory or file")
-    parser.add_argument(
-        "--path", dest="given", action="append", default=[], metavar="P",
-        help="also report this path (repeatable), e.g. the source checkout",
-    )
-    parser.add_argument("--no-home", action="store_true", help="don't report home directories (/home/*, /root, /Users/*, $HOME)")
-    parser.add_argument("--json", action="store_true", help="print findings as JSON")
-    add_output_options(parser)
-
-
-def run(args: argparse.Namespace) -> int:
-    home = None if args.no_home else os.path.expanduser("~")
-    given = [str(p).rstrip("/") or "/" for p in args.given]
-    findings: list[Finding] = []
-    for raw in args.paths:
-        findings.extend(scan_path(Path(raw), given, home))
-    if args.json:
-        print(json.dumps({"found": len(findings), "findings": [asdict(f) for f in findings]}, indent=2))
-    else:
-        for finding in findings:
-            print(finding.describe())
-        if not args.quiet:
-            files = len({f.file for f in findings})
-            summary = f"{len(findings)} build path(s) in {files} file(s)" if findings else "no build paths found"
-            print(summary)
-    return EXIT_DIFFERENT if findings else EXIT_SAME
-
-
-__all__ = ["Finding", "classify", "scan_bytes", "scan_path", "add_parser", "run"]

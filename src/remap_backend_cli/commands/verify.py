@@ -17,13 +17,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import builder, sources
-from .build import (
-    add_build_options, apply_proxy_wheel, fetch_target, make_plan, parse_config_settings, with_strict_default,
-)
-from .diff import DiffReport, diff_paths, format_report
-from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
-from .progress import Reporter
+from .. import builder, sources
+from ..compare import DiffReport, diff_paths
+from ..configsettings import parse_config_settings, with_strict_default
+from ..errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+from ..explain import format_report
+from ..hookplan import plan_for
+from ..options import add_build_options
+from ..progress import Reporter
+from ..proxywheel import use_given_wheel
 
 EXAMPLES = """\
 examples:
@@ -114,12 +116,12 @@ def run(args: argparse.Namespace) -> int:
     if args.runs < 2:
         raise RemapError(f"--runs {args.runs}: need at least 2 builds to compare")
     chosen = _frontends(args)
-    apply_proxy_wheel(args)
+    use_given_wheel(args.proxy_wheel)
     settings = parse_config_settings(args.config_settings)
     workdir = Path(tempfile.mkdtemp(prefix="remap-verify-"))
     try:
         with Reporter.from_args(args) as reporter:
-            target = fetch_target(args, reporter)
+            target = sources.fetch_target(args.target, reporter)
             pristine = _pristine_source(target, workdir / "pristine")
             epoch = _pinned_epoch(target.path if target.kind == "dir" else pristine)
             count = f"{len(chosen)} builds ({', '.join(chosen)})" if chosen else f"{args.runs} builds"
@@ -189,14 +191,14 @@ def _one_run(pristine: Path, variation: Variation, epoch: int, settings, args, r
         umask=variation.umask,
     )
     outdir = variation.root / "dist"
-    built = builder.build(source, outdir, make_plan(source, plain), options, reporter)
+    built = builder.build(source, outdir, plan_for(source, plain), options, reporter)
     return RunResult(variation, plain, {path.name: path for path in built})
 
 
 def _frontends(args: argparse.Namespace) -> list[str]:
     if not getattr(args, "frontends", None):
         return []
-    from . import frontends
+    from .. import frontends
 
     if args.vs_plain or args.no_isolation or args.config_settings:
         raise RemapError("--frontends builds the way each frontend does by default; "
@@ -205,7 +207,7 @@ def _frontends(args: argparse.Namespace) -> list[str]:
 
 
 def _frontend_run(pristine: Path, variation: Variation, epoch: int, frontend: str, args, reporter) -> RunResult:
-    from . import frontends
+    from .. import frontends
 
     with reporter.step(f"build {variation.index + 1} with {frontend}: preparing {variation.source_parent}"):
         variation.tmpdir.mkdir(parents=True)
@@ -277,7 +279,7 @@ def _label(result: RunResult) -> str:
 
 
 def _report_json(target: str, runs: list[RunResult], plain_runs: list[RunResult]) -> int:
-    from . import jsonreport
+    from .. import jsonreport
 
     def comparisons(group: list[RunResult]) -> list[dict]:
         return [jsonreport.comparison(report, (_label(first), _label(other)))

@@ -9,9 +9,8 @@ import marshal
 import tarfile
 
 from remap_backend.archives.pyc import canonical_pyc
-from remap_backend_cli.diff import diff_paths
 
-from .native import compile_shared, make_wheel
+from ..native import compile_shared, make_wheel
 
 
 def _pyc(code_bytes: bytes) -> bytes:
@@ -126,19 +125,3 @@ def test_diff_of_different_kinds_is_an_error(tmp_path, cli):
     assert done.returncode == 2
     assert done.stderr.startswith("remap-backend: error: cannot compare a zip with a tar")
     assert "Traceback" not in done.stderr
-
-
-def test_compression_difference_is_reported(tmp_path):
-    a = make_wheel(tmp_path / "a.whl", {"x.py": b"x" * 1000})
-    b = tmp_path / "b.whl"
-    import zipfile
-
-    with zipfile.ZipFile(a) as source, zipfile.ZipFile(b, "w") as target:
-        for info in source.infolist():
-            stored = zipfile.ZipInfo(info.filename, info.date_time)
-            stored.external_attr = info.external_attr
-            target.writestr(stored, source.read(info), compress_type=zipfile.ZIP_STORED)
-    report = diff_paths(a, b)
-    assert not report.identical and not report.changed
-    assert [(m.name, m.field) for m in report.metadata] == [("x.py", "compress_type")]
-    assert any("compression" in cause for cause in report.causes)

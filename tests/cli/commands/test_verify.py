@@ -1,4 +1,4 @@
-"""``verify --json`` and ``verify --frontends``: one schema with ``diff --json``; pip, build and uv compared."""
+"""``remap-backend verify``: varied builds compared; ``--json`` shares ``diff --json``'s schema; pip, build and uv compared."""
 
 from __future__ import annotations
 
@@ -6,17 +6,9 @@ import json
 
 import pytest
 
-from remap_backend_cli import frontends
-from remap_backend_cli.errors import RemapError
+from remap_backend_cli.commands.verify import Variation
 
-from .conftest import PROJECTS, REPO
-
-
-def test_frontends_list_is_checked():
-    assert frontends.parse("pip,build,uv") == ["pip", "build", "uv"]
-    for bad, message in (("pip,poetry", "unknown frontend 'poetry'"), ("pip", "two or more"), ("uv,uv", "two or more")):
-        with pytest.raises(RemapError, match=message):
-            frontends.parse(bad)
+from ..conftest import PROJECTS, REPO
 
 
 def test_frontends_refuse_options_they_cannot_honour(cli):
@@ -25,7 +17,7 @@ def test_frontends_refuse_options_they_cannot_honour(cli):
 
 
 def _diff_keys(cli, tmp_path) -> set:
-    from .native import make_wheel
+    from ..native import make_wheel
 
     a = make_wheel(tmp_path / "a.whl", {"x.txt": b"1\n"})
     b = make_wheel(tmp_path / "b.whl", {"x.txt": b"2\n"})
@@ -60,3 +52,32 @@ def test_frontends_find_a_stamped_build_and_comparisons_are_diff_objects(cli, tm
 
     text = cli("verify", PROJECTS / "stamped", "--frontends", "pip,build")
     assert text.returncode == 1 and "built by pip" in text.stdout and "built by build" in text.stdout
+
+
+def test_verify_runs_vary_everything_but_the_epoch(tmp_path):
+    first, second = Variation.for_run(0, tmp_path / "r0"), Variation.for_run(1, tmp_path / "r1")
+    env_a, env_b = first.hook_environment(1700000000), second.hook_environment(1700000000)
+    assert env_a["SOURCE_DATE_EPOCH"] == env_b["SOURCE_DATE_EPOCH"] == "1700000000"
+    for key in ("TMPDIR", "TZ", "LANG", "LC_ALL", "PYTHONHASHSEED"):
+        assert env_a[key] != env_b[key], key
+    assert first.umask != second.umask and first.mtime_shift != second.mtime_shift
+    assert first.source_parent != second.source_parent and first.env_dir != second.env_dir
+    assert len(first.source_parent.parts) != len(second.source_parent.parts)  # different depth, not only names
+
+
+@pytest.mark.e2e
+def test_verify_passes_on_the_example_and_plain_builds_differ(cli):
+    done = cli("verify", REPO / "examples" / "setuptools-c", "--vs-plain")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproducible: hello_c-1.0.0-" in done.stdout and "identical in 2 builds" in done.stdout
+    assert "without the proxy: the 2 plain builds DIFFER" in done.stdout
+    assert "build paths in debug info differ" in done.stdout
+
+
+@pytest.mark.e2e
+def test_verify_fails_and_names_the_cause_on_a_stamped_build(cli):
+    done = cli("verify", PROJECTS / "stamped")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "NOT reproducible" in done.stdout
+    assert "changed: stamped/_build_info.py" in done.stdout
+    assert "likely cause: stamped/_build_info.py: a timestamp is written into this file" in done.stdout

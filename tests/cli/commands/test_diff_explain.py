@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .native import make_wheel
+from ..native import make_wheel
 
 pytest.importorskip("Cython")
 

@@ -16,7 +16,7 @@ from typing import List
 from remap_backend.archives import DEFAULT_EPOCH, Change, normalize_path, target_of
 from remap_backend.epoch import epoch_from
 
-from .errors import EXIT_DIFFERENT, EXIT_SAME
+from ..errors import EXIT_DIFFERENT, EXIT_SAME
 
 DESCRIPTION = """\
 Rewrite wheels, sdists and .pyc files in place so their bytes depend only on

@@ -11,72 +11,12 @@ import pytest
 
 tomlkit = pytest.importorskip("tomlkit")
 
-from remap_backend_cli import proxywheel, vendor  # noqa: E402
+from remap_backend_cli import proxywheel
+from remap_backend_cli import vendoring  # noqa: E402
 
-from .adopt import fresh_project, index_only_env  # noqa: E402
+from ..adopt import COMMENTED, fresh_project, index_only_env  # noqa: E402
 
 from support.frontends import run, uv  # noqa: E402
-
-COMMENTED = '''\
-# The project's own words, which must survive.
-[build-system]
-requires = [
-    "setuptools>=64",  # the real backend
-    "remap-backend>=0.1",
-]
-build-backend = "setuptools.build_meta"   # declared backend
-
-[project]
-name = "fresh-c"
-version = "0.3.0"
-'''
-
-
-def test_edit_keeps_comments_moves_the_backend_and_drops_the_unresolvable_requirement():
-    doc = tomlkit.parse(COMMENTED)
-    changes = vendor.edit_pyproject(doc, "_remap_backend")
-    text = doc.as_string()
-    assert "# The project's own words, which must survive." in text
-    assert '"setuptools>=64",  # the real backend' in text
-    assert "remap-backend>=0.1" not in text
-    parsed = tomlkit.parse(text).unwrap()
-    assert parsed["build-system"]["build-backend"] == "remap_backend"
-    assert parsed["build-system"]["backend-path"] == ["_remap_backend"]
-    assert parsed["build-system"]["requires"] == ["setuptools>=64", vendor.TOMLI]
-    assert parsed["tool"]["remap-backend"]["backend"] == "setuptools.build_meta"
-    assert any("removed requirement" in change for change in changes)
-
-
-def test_edit_is_idempotent():
-    doc = tomlkit.parse(COMMENTED)
-    vendor.edit_pyproject(doc, "_remap_backend")
-    once = doc.as_string()
-    again = tomlkit.parse(once)
-    assert vendor.edit_pyproject(again, "_remap_backend") == []
-    assert again.as_string() == once
-
-
-def test_an_in_tree_backend_keeps_its_path_under_tool_remap_backend():
-    doc = tomlkit.parse('[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["_custom"]\n')
-    vendor.edit_pyproject(doc, "_remap_backend")
-    parsed = doc.unwrap()
-    assert parsed["build-system"]["backend-path"] == ["_remap_backend"]
-    assert parsed["tool"]["remap-backend"] == {"backend": "backend", "backend-path": ["_custom"]}
-
-
-def test_an_explicit_backend_of_the_user_is_not_overwritten():
-    doc = tomlkit.parse('[build-system]\nrequires = ["maturin"]\nbuild-backend = "maturin"\n'
-                        '[tool.remap-backend]\nbackend = "my_wrapper:backend"\n')
-    vendor.edit_pyproject(doc, "_remap_backend")
-    assert doc.unwrap()["tool"]["remap-backend"]["backend"] == "my_wrapper:backend"
-
-
-def test_differing_files_names_missing_extra_and_changed():
-    installed = [("remap_backend/a.py", b"1"), ("remap_backend/b.py", b"2")]
-    vendored = [("remap_backend/a.py", b"1"), ("remap_backend/b.py", b"old"), ("remap_backend/gone.py", b"")]
-    assert vendor.differing_files(installed, vendored) == ["remap_backend/b.py", "remap_backend/gone.py"]
-    assert vendor.differing_files(installed, installed) == []
-
 
 def _project(parent: Path, pyproject: str = COMMENTED) -> Path:
     project = parent / "fresh-c"
@@ -90,7 +30,7 @@ def test_cli_vendors_then_check_passes_and_a_second_run_changes_nothing(cli, tmp
     done = cli("vendor", project)
     assert done.returncode == 0, done.stderr
     copy = project / "_remap_backend" / "remap_backend"
-    assert vendor.differing_files(proxywheel.package_files(proxywheel.package_dir()), vendor.read_copy(copy.parent)) == []
+    assert vendoring.differing_files(proxywheel.package_files(proxywheel.package_dir()), vendoring.read_copy(copy.parent)) == []
     assert "graft _remap_backend" in (project / "MANIFEST.in").read_text()  # a setuptools sdist carries the copy
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
     again = cli("vendor", project)

@@ -1,18 +1,16 @@
-"""``remap-backend diff``: explain why two wheels or sdists are not identical.
+"""Compare two wheels, sdists, directories or files member by member.
 
-Compares entry by entry (added, removed, changed) and then the archive
-metadata (timestamps, modes, owners, order). A changed ELF file is broken
-down into the sections that differ, the strings that differ in each (side by
-side: the path compiled into ``.rodata`` is named there, not blamed on debug
-info) and the DWARF paths that differ; a changed ``.pyc`` is compared in
-``canonical_pyc`` form, the one definition of "same .pyc"; a changed text
-file gets a short unified diff, and a change of line endings only, or of
-RECORD alone, is named as such. Each change carries a one-line guess at its cause.
+Entry by entry (added, removed, changed), then the archive metadata
+(timestamps, modes, owners, order). A changed ELF file is broken down into
+the sections that differ, the strings that differ in each and the DWARF paths
+that differ; a changed ``.pyc`` is compared in ``canonical_pyc`` form, the one
+definition of "same .pyc"; a changed text file gets a short unified diff.
+:mod:`.explain` turns what is found into one-line causes. ``diff`` prints a
+report, ``verify`` compares its builds with it.
 """
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import hashlib
 import re
@@ -20,28 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dwarf, elf
-from .errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
+from .errors import RemapError
+from .explain import explain_record, likely_cause
 from .members import Member, kind_of, read_members
-from .progress import add_output_options
-
-EXAMPLES = """\
-examples:
-  remap-backend diff run1/pkg-1.0-cp311-cp311-linux_x86_64.whl run2/pkg-1.0-cp311-cp311-linux_x86_64.whl
-  remap-backend diff --json a.tar.gz b.tar.gz > diff.json
-
-exit status: 0 identical, 1 different, 2 error
-"""
 
 TEXT_DIFF_LINES = 12
-_TIMESTAMP = re.compile(
-    r"\b(19|20)\d\d-\d\d-\d\d|\b\d\d:\d\d:\d\d\b|\b1[5-9]\d{8}(\.\d+)?\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b"
-)
-_ABS_PATH = re.compile(r"(?<![\w.])/(tmp|home|root|var|private|Users|__w)/")
 _PRINTABLE = re.compile(rb"[\x20-\x7e]{4,}")
 #: Sections whose bytes hold data and strings (not code, hashes or tables), by name prefix.
 _DATA_SECTIONS = (".rodata", ".lrodata", ".data", ".ldata", ".dynstr", ".comment", ".strtab",
                   ".debug_str", ".debug_line_str")
-STRINGS_SHOWN = 4
 
 
 @dataclass
@@ -175,61 +160,6 @@ def compare_contents(name: str, data_a: bytes, data_b: bytes) -> ChangedEntry:
     return entry
 
 
-def likely_cause(entry: ChangedEntry) -> str:
-    """A one-line best guess at why ``entry`` changed."""
-    if entry.kind == "elf":
-        in_data = [c for c in entry.strings if not c.section.startswith((".debug", ".zdebug"))]
-        if in_data:
-            first = in_data[0]
-            pairs = _side_by_side(first)
-            paths = any("/" in text for text in first.only_in_a + first.only_in_b)
-            what = "a build path is compiled into string data" if paths else "string data differs"
-            also = " (debug info differs too)" if entry.dwarf_paths else ""
-            return f"{entry.name}: {what} in {first.section}: {pairs}{also}"
-        if entry.dwarf_paths:
-            first = entry.dwarf_paths[0]
-            sample = (first.only_in_a + first.only_in_b)[:2]
-            return f"{entry.name}: build paths in debug info differ ({first.where}: {' vs '.join(sample)})"
-        debug = [s for s in entry.sections if s.startswith((".debug", ".zdebug"))]
-        if debug:
-            return f"{entry.name}: debug info differs in {', '.join(debug[:4])}"
-        if entry.sections and set(entry.sections) <= {".note.gnu.build-id"}:
-            return f"{entry.name}: only the build-id differs (derived from other inputs, e.g. paths passed to the linker)"
-        if entry.sections:
-            return f"{entry.name}: compiled code/data differs in {', '.join(entry.sections[:4])} (nondeterministic compiler input)"
-        return f"{entry.name}: ELF bytes differ"
-    if entry.kind == "pyc":
-        if entry.pyc_marshal_equal:
-            return (f"{entry.name}: same code, different marshal encoding (FLAG_REF/interning depends on refcounts; "
-                    "remap-backend normalize makes the bytes equal)")
-        if entry.pyc_loads_equal:
-            return (f"{entry.name}: equal code objects, but encoded by another marshal version or writer "
-                    "(not the same .pyc by canonical_pyc's definition)")
-        if entry.pyc_header_differs:
-            return f"{entry.name}: pyc header differs (source mtime or size; use checked-hash pycs)"
-        return f"{entry.name}: compiled bytecode differs (its source differs)"
-    if entry.kind == "text":
-        changed_lines = [line[1:] for line in entry.text_diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-        if entry.line_endings_only:
-            return f"{entry.name}: only line endings differ (CRLF vs LF: a checkout or tool setting rewrote it)"
-        if entry.name.endswith("RECORD"):
-            return f"{entry.name}: lists hashes of the other changed files"
-        if any(_ABS_PATH.search(line) for line in changed_lines):
-            return f"{entry.name}: an absolute build path is written into this file"
-        if any(_TIMESTAMP.search(line) for line in changed_lines):
-            return f"{entry.name}: a timestamp is written into this file (use SOURCE_DATE_EPOCH)"
-        return f"{entry.name}: generated content differs (random or environment-dependent value)"
-    return f"{entry.name}: binary content differs"
-
-
-def _side_by_side(change: StringChange) -> str:
-    """``'a1' vs 'b1', 'a2' vs 'b2'`` for the first few strings of each side."""
-    left, right = change.only_in_a[:STRINGS_SHOWN], change.only_in_b[:STRINGS_SHOWN]
-    pairs = [f"{a!r} vs {b!r}" for a, b in zip(left, right)]
-    pairs += [f"{a!r} vs (none)" for a in left[len(right):]] + [f"(none) vs {b!r}" for b in right[len(left):]]
-    return ", ".join(pairs)
-
-
 def _string_changes(sections_a: list, sections_b: list, differing: list[str]) -> list[StringChange]:
     """For each differing data section, the strings only one side has (in file order)."""
     by_name_a = {s.name: s for s in sections_a}
@@ -247,25 +177,6 @@ def _string_changes(sections_a: list, sections_b: list, differing: list[str]) ->
         if only_a or only_b:
             changes.append(StringChange(name, only_a, only_b))
     return changes
-
-
-def explain_record(report: "DiffReport") -> None:
-    """Say what a changed RECORD really reflects, now that every other change is known."""
-    changed = {entry.name for entry in report.changed} | set(report.added) | set(report.removed)
-    for entry in report.changed:
-        if not entry.name.endswith(".dist-info/RECORD") or entry.kind != "text" or entry.line_endings_only:
-            continue
-        others = changed - {entry.name}
-        named = {line[1:].rsplit(",", 2)[0] for line in entry.text_diff
-                 if line[:1] in "+-" and line[:3] not in ("+++", "---") and "," in line} - {entry.name}
-        if named and named <= others:
-            entry.cause = f"{entry.name}: lists hashes of the other changed files"
-        elif others:
-            entry.cause = (f"{entry.name}: differs beyond the other changed files (entries for "
-                           f"{', '.join(sorted(named - others)[:3]) or 'no file'}); rewrite it with remap-backend normalize")
-        else:
-            entry.cause = (f"{entry.name}: only RECORD differs (its order or hash encoding, not any file); "
-                           "rewrite it with remap-backend normalize")
 
 
 def _unix_lines(data: bytes) -> bytes:
@@ -372,64 +283,3 @@ def _sha256(path: Path) -> str:
             digest.update(block)
     return digest.hexdigest()
 
-
-def format_report(report: DiffReport, limit: int = 20) -> list[str]:
-    """Human-readable lines; long lists are cut to ``limit`` with a count."""
-    if report.identical:
-        return [f"identical: {report.a} == {report.b}"]
-    lines = [f"--- {report.a}", f"+++ {report.b}"]
-    lines += [f"added:   {name}" for name in report.added[:limit]]
-    lines += [f"removed: {name}" for name in report.removed[:limit]]
-    for entry in report.changed[:limit]:
-        lines.append(f"changed: {entry.name} ({entry.kind}, {entry.size_a} -> {entry.size_b} bytes)")
-        if entry.sections:
-            lines.append(f"    sections: {', '.join(entry.sections)}")
-        for change in entry.strings[:6]:
-            lines.append(f"    strings in {change.section}: {_side_by_side(change)}")
-        if entry.line_endings_only:
-            lines.append("    only line endings differ")
-        for change in entry.dwarf_paths[:6]:
-            lines.append(f"    {change.where}:")
-            lines += [f"      - {value}" for value in change.only_in_a[:4]]
-            lines += [f"      + {value}" for value in change.only_in_b[:4]]
-        if entry.kind == "pyc":
-            equal = {True: "yes", False: "no", None: "unknown (other Python version)"}[entry.pyc_marshal_equal]
-            lines.append(f"    marshal-equal: {equal}; header differs: {'yes' if entry.pyc_header_differs else 'no'}")
-        lines += [f"    {line}" for line in entry.text_diff]
-    if len(report.changed) > limit:
-        lines.append(f"... and {len(report.changed) - limit} more changed entries")
-    for change in report.metadata[:limit]:
-        lines.append(f"metadata: {change.name}: {change.field} {change.a!r} -> {change.b!r}")
-    if len(report.metadata) > limit:
-        lines.append(f"... and {len(report.metadata) - limit} more metadata differences")
-    if report.order_differs:
-        lines.append("order: members are stored in a different order")
-    for cause in report.causes:
-        lines.append(f"likely cause: {cause}")
-    return lines
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "diff",
-        help="compare two wheels or sdists entry by entry and explain differences",
-        description="Compare two wheels or sdists entry by entry: added, removed and changed files,\n"
-        "ELF sections and DWARF paths, pyc marshal-equality, archive metadata.\n\n" + EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("a", metavar="A", help="first wheel, sdist, directory or file")
-    parser.add_argument("b", metavar="B", help="second one, of the same kind")
-    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
-    add_output_options(parser)
-
-
-def run(args: argparse.Namespace) -> int:
-    report = diff_paths(Path(args.a), Path(args.b))
-    if args.json:
-        from . import jsonreport
-
-        print(jsonreport.dumps(jsonreport.diff_document(report)))
-    else:
-        for line in format_report(report, limit=1_000_000 if args.verbose else 20):
-            print(line)
-    return EXIT_SAME if report.identical else EXIT_DIFFERENT
