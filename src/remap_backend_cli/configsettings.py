@@ -34,7 +34,7 @@ def with_strict_default(config_settings: dict[str, Any], source_dir: Path, stric
     """
     if not strict or "remap.strict" in config_settings:
         return config_settings
-    from remap_backend import config
+    from remap_backend import settings as config
 
     table = config.read_pyproject(source_dir).get("tool", {}).get("remap-backend", {})
     if isinstance(table, dict) and "strict" in table:

@@ -105,7 +105,7 @@ def plain_plan(system: BuildSystem, wrapped_backend: str | None, wrapped_path: t
 
 def plan_for(source_dir: Path, plain: bool) -> HookPlan:
     """Which backend the hooks call for ``source_dir``, proxied or plain."""
-    from remap_backend import config
+    from remap_backend import settings as config
 
     pyproject = config.read_pyproject(source_dir)
     system = read_build_system(pyproject)
