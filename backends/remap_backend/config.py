@@ -53,6 +53,8 @@ class Settings:
     scrub_text: bool = True
     #: A leak the guard finds fails the build instead of warning (guard.py).
     strict: bool = False
+    #: Launch the compilers through this cache ("ccache", "sccache", "auto" or "none"; remap/compilercache.py).
+    compiler_cache: str = "none"
     #: Config-settings for the wrapped backend (``remap.*`` keys removed).
     forwarded: dict[str, Any] | None = field(default=None, compare=False)
     #: attribute -> where its value came from ("REMAP_BACKEND", "-C remap.backend", ...), for messages.
@@ -123,11 +125,23 @@ def _as_path_map(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(result)
 
 
+def _as_choice(*choices: str) -> Callable[[Any, str], str]:
+    def parse(value: Any, where: str) -> str:
+        text = value.strip().lower() if isinstance(value, str) else None
+        if text not in choices:
+            raise RemapError(f"{where} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")
+        return text
+
+    return parse
+
+
 @dataclass(frozen=True)
 class _Option:
     attribute: str
     parse: Callable[[Any, str], Any]
     merge_lists: bool = False
+    #: The environment variable that sets it too (strongest of all sources), if any.
+    environment: str | None = None
 
 
 #: pyproject key / config-settings key (after ``remap.``) -> option.
@@ -143,6 +157,8 @@ _OPTIONS = {
     "allow-unmapped": _Option("allow_unmapped", _as_bool),
     "scrub-text": _Option("scrub_text", _as_bool),
     "strict": _Option("strict", _as_bool),
+    "compiler-cache": _Option("compiler_cache", _as_choice("none", "ccache", "sccache", "auto"),
+                              environment="REMAP_BACKEND_COMPILER_CACHE"),
 }
 _TABLE_KEYS = sorted(set(_OPTIONS) - {"map"})
 _SETTING_KEYS = sorted(set(_OPTIONS) - {"path-map", "requires"})
@@ -150,6 +166,9 @@ _SETTING_KEYS = sorted(set(_OPTIONS) - {"path-map", "requires"})
 ENVIRONMENT_VARIABLES = (
     "REMAP_BACKEND", "REMAP_BACKEND_PATH", "REMAP_BACKEND_CACHE", "REMAP_BACKEND_CMAKE_PATH_MAPS",
     "REMAP_BACKEND_DEBUG", "REMAP_BACKEND_MAX_MEMBERS", "REMAP_BACKEND_MAX_UNPACKED_BYTES", "REMAP_BACKEND_WHEEL",
+    *(option.environment for option in _OPTIONS.values() if option.environment),
+    # Set by the proxy for the programs it starts (remap/compilercache.py), never by users.
+    "REMAP_BACKEND_CMAKE_LAUNCHER", "REMAP_BACKEND_CMAKE_MAP_FORM", "REMAP_BACKEND_RUSTC", "REMAP_BACKEND_RUSTC_ARGS",
 )
 
 
@@ -266,7 +285,14 @@ def _environment_values(environ: Mapping[str, str]) -> dict[str, Any]:
         values["backend"] = _as_object_ref(environ["REMAP_BACKEND"], "REMAP_BACKEND")
     if "REMAP_BACKEND_PATH" in environ:
         values["backend-path"] = tuple(p for p in environ["REMAP_BACKEND_PATH"].split(os.pathsep) if p)
+    for key, option in _OPTIONS.items():
+        if option.environment and environ.get(option.environment):
+            values[key] = option.parse(environ[option.environment], option.environment)
     return values
+
+
+def _environment_name(key: str) -> str:
+    return {"backend": "REMAP_BACKEND", "backend-path": "REMAP_BACKEND_PATH"}.get(key) or _OPTIONS[key].environment
 
 
 def load(
@@ -284,7 +310,7 @@ def load(
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
     wheres = (lambda key: f"[{TABLE}] {key}", lambda key: f"-C remap.{key}",
-              lambda key: {"backend": "REMAP_BACKEND", "backend-path": "REMAP_BACKEND_PATH"}[key])
+              _environment_name)
     for layer, where in zip(layers, wheres):
         for key, value in layer.items():
             attribute = _OPTIONS[key].attribute

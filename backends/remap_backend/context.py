@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .config import Settings, read_pyproject
+
+if TYPE_CHECKING:
+    from .remap.compilercache import CompilerCache
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,13 @@ class BuildContext:
     epoch: int
     #: The hook's private temporary directory (:mod:`.tempnames`), mapped to /remap/tmp.
     temp_dir: Path | None = None
+    #: The compiler cache this build launches its compilers through (found when planning a compiling hook).
+    compiler_cache: CompilerCache | None = None
+
+    @property
+    def map_form(self) -> str:
+        """How C-family maps are spelled for the compiler cache ("" or "preprocessor", remap/compilercache.py)."""
+        return self.compiler_cache.map_form if self.compiler_cache is not None else ""
 
     @cached_property
     def pyproject(self) -> dict[str, Any]:
