@@ -123,7 +123,9 @@ def test_cmake_with_pybind11_hits_through_sccache(
                  **plain_launch_env("scikit_build_core.build", executable)}
     build_wheel(sdists["skbuild-plain"], "build", plain_env, "sccache", False, tmp_path)
     plain_warm = build_wheel(sdists["skbuild-plain"], "uv", plain_env, "sccache", False, tmp_path)
-    assert (plain_warm.stats.hits, plain_warm.stats.misses) == (0, 1), plain_warm.output[-3000:]
+    # The plain launcher also runs CMake's own compiler checks (the proxy's starts after project()),
+    # which may hit; the project's compile cannot.
+    assert plain_warm.stats.misses >= 1, plain_warm.output[-3000:]
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -141,7 +143,11 @@ def test_cmake_with_pybind11_hits_through_ccache(
 
 def test_rust_crates_hit_through_sccache(sdists: dict[str, Path], base_env: dict[str, str], tmp_path: Path) -> None:
     """maturin/PyO3: the registry crates hit; crates that read ``OUT_DIR`` (a random path) and crates
-    that link (the cdylib, build scripts, proc-macros) cannot (docs/compiler-cache.md)."""
+    that link (the cdylib, build scripts, proc-macros) cannot (docs/compiler-cache.md).
+
+    The plain backend hits too, but its wheel names the random directories; give it the one map a
+    reproducible build needs, in ``RUSTFLAGS``, and sccache (which hashes every rustc argument) misses.
+    """
     executable = needs("sccache")
     env = proxy_env({**base_env, **machine_env("sccache", tmp_path / "cache")}, "sccache")
     cold = build_wheel(sdists["maturin"], "uv", env, "sccache", True, tmp_path)
@@ -152,15 +158,18 @@ def test_rust_crates_hit_through_sccache(sdists: dict[str, Path], base_env: dict
 
     plain_env = {**base_env, **machine_env("sccache", tmp_path / "plain-cache"),
                  **plain_launch_env("maturin", executable)}
-    build_wheel(sdists["maturin-plain"], "uv", plain_env, "sccache", False, tmp_path)
-    plain_warm = build_wheel(sdists["maturin-plain"], "build", plain_env, "sccache", False, tmp_path)
+    build_wheel(sdists["maturin-plain"], "build", plain_env, "sccache", False, tmp_path, map_source_in_rustflags=True)
+    plain_warm = build_wheel(sdists["maturin-plain"], "build", plain_env, "sccache", False, tmp_path,
+                             map_source_in_rustflags=True)
     assert plain_warm.stats.hits == 0 and plain_warm.stats.misses >= 10, plain_warm.output[-3000:]
 
 
 def test_your_ccache_settings_win(sdists: dict[str, Path], base_env: dict[str, str], tmp_path: Path) -> None:
-    """``CCACHE_HASHDIR=1`` is yours: the proxy does not turn it off, so the random directory is hashed again."""
+    """``CCACHE_HASHDIR=1`` and a ``CCACHE_BASEDIR`` are yours: the proxy replaces neither, so ccache
+    hashes the random directory again (as the preprocessor names it) and misses."""
     needs("ccache")
-    env = proxy_env({**base_env, **machine_env("ccache", tmp_path / "cache"), "CCACHE_HASHDIR": "1"}, "ccache")
+    yours = {"CCACHE_HASHDIR": "1", "CCACHE_BASEDIR": str(tmp_path / "elsewhere")}
+    env = proxy_env({**base_env, **machine_env("ccache", tmp_path / "cache"), **yours}, "ccache")
     build_wheel(sdists["c-cpp"], "build", env, "ccache", True, tmp_path)
     warm = build_wheel(sdists["c-cpp"], "uv", env, "ccache", True, tmp_path)
     assert (warm.stats.hits, warm.stats.misses) == (0, COMPILES), warm.output[-3000:]

@@ -87,8 +87,13 @@ def plain_launch_env(backend: str, executable: str) -> dict[str, str]:
 
 def build_wheel(
     sdist: Path, frontend: str, env: Mapping[str, str], kind: str, through_proxy: bool, parent: Path,
+    map_source_in_rustflags: bool = False,
 ) -> CachedBuild:
-    """One wheel from ``sdist`` in a new random directory under ``parent``, with the cache's count of it."""
+    """One wheel from ``sdist`` in a new random directory under ``parent``, with the cache's count of it.
+
+    ``map_source_in_rustflags`` (``python -m build`` only, whose source directory is made here):
+    ``RUSTFLAGS`` maps that directory, as one would by hand for a reproducible Rust build.
+    """
     tmpdir = Path(tempfile.mkdtemp(prefix="tmp-", dir=parent))
     env = {**env, "TMPDIR": str(tmpdir)}
     server = None
@@ -100,7 +105,10 @@ def build_wheel(
     outdir = tmpdir / "dist"
     if frontend == "build":
         workdir = Path(tempfile.mkdtemp(prefix="build-via-sdist-", dir=tmpdir))
-        command = [sys.executable, "-m", "build", "--wheel", "--outdir", outdir, frontends.unpack_sdist(sdist, workdir)]
+        source = frontends.unpack_sdist(sdist, workdir)
+        if map_source_in_rustflags:
+            env["RUSTFLAGS"] = f"--remap-path-prefix={source}=/source"
+        command = [sys.executable, "-m", "build", "--wheel", "--outdir", outdir, source]
     else:
         command = [frontends.uv(), "build", "--wheel", "--out-dir", outdir, sdist]
     start = time.perf_counter()
