@@ -13,12 +13,13 @@ example's sdist, each build in a new random directory under a new TMPDIR:
   own warms a redis-server on loopback, then a build with a new, empty
   local cache directory and the same Redis is measured, the same way.
 
-Prints each pair, then the ratios (proxy time / plain time; target <= 0.4
-for C/C++, Redis within 10 % of local) and whether every cached wheel is
-byte-identical to the wheel of the same build's cold run.
+Prints each pair, then the ratios of the medians over ``--repeats``
+(proxy time / plain time; target <= 0.4 for C/C++, Redis within 10 % of
+local) and whether every cached wheel is byte-identical to the wheel of
+the same build's cold run.
 
     python benchmarks/bench_compiler_cache.py [--examples setuptools-cython ...] [--caches ccache sccache]
-                                              [--frontends build uv] [--no-redis]
+                                              [--frontends build uv] [--no-redis] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -48,12 +49,26 @@ CACHES = ("ccache", "sccache")
 
 @dataclass
 class Pair:
-    proxy: CachedBuild
-    plain: CachedBuild
+    """The measured builds of one phase, ``repeats`` of each, alternating; medians compared."""
+
+    proxies: list
+    plains: list
+
+    @property
+    def proxy(self) -> CachedBuild:
+        return _median(self.proxies)
+
+    @property
+    def plain(self) -> CachedBuild:
+        return _median(self.plains)
 
     @property
     def ratio(self) -> float:
         return self.proxy.seconds / self.plain.seconds
+
+
+def _median(builds: list) -> CachedBuild:
+    return sorted(builds, key=lambda build: build.seconds)[(len(builds) - 1) // 2]
 
 
 @dataclass
@@ -91,8 +106,8 @@ def sdists(example: str, workdir: Path, env: dict[str, str]) -> tuple[Path, Path
 
 
 def measured_pair(case: Case, sdist: Path, plain: Path, backend: str, base: dict[str, str], root: Path,
-                  redis_port: int | None) -> Pair:
-    """Warm, then measure (proxy and plain alternating); with Redis the measured build has an empty local cache."""
+                  redis_port: int | None, repeats: int) -> Pair:
+    """Warm, then measure (proxy and plain alternating); with Redis each measured build has an empty local cache."""
     cache = case.cache
     executable = shutil.which(cache)
     phase = "redis" if redis_port else "local"
@@ -101,28 +116,32 @@ def measured_pair(case: Case, sdist: Path, plain: Path, backend: str, base: dict
                      **plain_launch_env(backend, executable)}
     cold = build_wheel(sdist, case.frontend, proxy_machine, cache, True, root)
     build_wheel(plain, case.frontend, plain_machine, cache, False, root)
-    if redis_port:  # another machine: a new, empty local cache, the same Redis
-        proxy_machine = proxy_env({**base, **machine_env(cache, root / f"{phase}-proxy-b", redis_port)}, cache)
-        plain_machine = {**plain_machine, **machine_env(cache, root / f"{phase}-plain-b", redis_port)}
-    plain_warm = build_wheel(plain, case.frontend, plain_machine, cache, False, root)
-    warm = build_wheel(sdist, case.frontend, proxy_machine, cache, True, root)
-    case.identical.append(frontends.sha256(warm.wheel) == frontends.sha256(cold.wheel))
-    pair = Pair(warm, plain_warm)
-    print(f"  {case.example} {cache} {case.frontend} {phase}: proxy {warm.seconds:.1f}s "
-          f"{warm.stats.hits}/{warm.stats.hits + warm.stats.misses} hits | plain {plain_warm.seconds:.1f}s "
-          f"{plain_warm.stats.hits}/{plain_warm.stats.hits + plain_warm.stats.misses} hits | "
-          f"ratio {pair.ratio:.2f} | cold proxy {cold.seconds:.1f}s", flush=True)
+    pair = Pair([], [])
+    for repeat in range(repeats):
+        if redis_port:  # another machine: a new, empty local cache, the same Redis
+            proxy_machine = proxy_env({**base, **machine_env(cache, root / f"{phase}-proxy-{repeat}", redis_port)},
+                                      cache)
+            plain_machine = {**plain_machine, **machine_env(cache, root / f"{phase}-plain-{repeat}", redis_port)}
+        order = [(True, sdist, proxy_machine, pair.proxies), (False, plain, plain_machine, pair.plains)]
+        for through_proxy, built, env, builds in order if repeat % 2 == 0 else reversed(order):
+            builds.append(build_wheel(built, case.frontend, env, cache, through_proxy, root))
+        warm, plain_warm = pair.proxies[-1], pair.plains[-1]
+        case.identical.append(frontends.sha256(warm.wheel) == frontends.sha256(cold.wheel))
+        print(f"  {case.example} {cache} {case.frontend} {phase}: proxy {warm.seconds:.1f}s "
+              f"{warm.stats.hits}/{warm.stats.hits + warm.stats.misses} hits | plain {plain_warm.seconds:.1f}s "
+              f"{plain_warm.stats.hits}/{plain_warm.stats.hits + plain_warm.stats.misses} hits | "
+              f"cold proxy {cold.seconds:.1f}s", flush=True)
     return pair
 
 
 def run_case(case: Case, sdist: Path, plain: Path, backend: str, base: dict[str, str], root: Path,
-             use_redis: bool) -> None:
-    case.local = measured_pair(case, sdist, plain, backend, base, root, None)
+             use_redis: bool, repeats: int) -> None:
+    case.local = measured_pair(case, sdist, plain, backend, base, root, None, repeats)
     if not use_redis:
         return
     try:
         with redis_server(root / "redis") as port:
-            case.redis = measured_pair(case, sdist, plain, backend, base, root, port)
+            case.redis = measured_pair(case, sdist, plain, backend, base, root, port, repeats)
     except RedisMissing as exc:
         print(f"  no Redis measurement: {exc}")
 
@@ -150,6 +169,7 @@ def main() -> int:
     parser.add_argument("--caches", nargs="+", default=list(CACHES), choices=CACHES)
     parser.add_argument("--frontends", nargs="+", default=list(FRONTENDS), choices=FRONTENDS)
     parser.add_argument("--no-redis", action="store_true", help="skip the empty-local-cache, warm-Redis builds")
+    parser.add_argument("--repeats", type=int, default=1, help="measured builds per phase (medians compared)")
     args = parser.parse_args()
     missing = [cache for cache in args.caches if shutil.which(cache) is None]
     if missing:
@@ -170,7 +190,7 @@ def main() -> int:
                     case = Case(example, cache, frontend)
                     case_dir = root / example / f"{cache}-{frontend}"
                     case_dir.mkdir(parents=True)
-                    run_case(case, sdist, plain, backend, base, case_dir, not args.no_redis)
+                    run_case(case, sdist, plain, backend, base, case_dir, not args.no_redis, args.repeats)
                     cases.append(case)
     report(cases)
     return 0
