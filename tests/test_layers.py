@@ -18,6 +18,7 @@ LAYERS = {
     "remap_backend.__main__": 5,
     "remap_backend.hooks": 5,
     "remap_backend.remap.plan": 4,
+    "remap_backend.remap.cacheplan": 4,
     "remap_backend.repair": 4,
     "remap_backend.adapters": 3,
     "remap_backend.remap": 2,

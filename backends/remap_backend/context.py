@@ -25,6 +25,14 @@ class BuildContext:
     epoch: int
     #: The hook's private temporary directory (:mod:`.tempnames`), mapped to /remap/tmp.
     temp_dir: Path | None = None
+    #: The compiler cache this build launches its compilers through (found when planning a compiling hook).
+    #: A :class:`remap.compilercache.CompilerCache` (typed loosely: a primitive names no renderer).
+    compiler_cache: Any = None
+
+    @property
+    def map_form(self) -> str:
+        """How C-family maps are spelled for the compiler cache ("" or "preprocessor", remap/compilercache.py)."""
+        return self.compiler_cache.map_form if self.compiler_cache is not None else ""
 
     @cached_property
     def pyproject(self) -> dict[str, Any]:

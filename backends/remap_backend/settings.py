@@ -205,6 +205,11 @@ class Settings:
         "A builder path the leak guard finds in the wheel fails the build instead of warning "
         "(`remap-backend build`/`verify` turn it on).",
         False, environment="REMAP_BACKEND_STRICT")
+    compiler_cache: str = option(
+        "compiler-cache", _as_choice("none", "ccache", "sccache", "auto"), "string",
+        "Launch the compilers through this cache (`auto`: the first of ccache, sccache on PATH); "
+        "see docs/compiler-cache.md.",
+        "none", environment="REMAP_BACKEND_COMPILER_CACHE")
     #: attribute -> where its value came from ("REMAP_BACKEND", "-C remap.backend", ...), for messages.
     origins: Dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -234,6 +239,10 @@ OTHER_VARIABLES = {
     "REMAP_BACKEND_WHEEL": "The proxy wheel the command line installs into build environments (`--proxy-wheel`).",
     "REMAP_BACKEND_DEBUG": "Set to 1 for a traceback on an internal error of the command line.",
     "REMAP_BACKEND_CMAKE_PATH_MAPS": "Set by the proxy for its CMake include script; never by users.",
+    "REMAP_BACKEND_CMAKE_LAUNCHER": "Set by the proxy for its CMake include script (the compiler cache); never by users.",
+    "REMAP_BACKEND_CMAKE_MAP_FORM": "Set by the proxy for its CMake include script (map spelling); never by users.",
+    "REMAP_BACKEND_RUSTC": "Set by the proxy for its rustc wrapper (the compiler cache); never by users.",
+    "REMAP_BACKEND_RUSTC_ARGS": "Set by the proxy for its rustc wrapper (the compiler cache); never by users.",
 }
 #: Environment variables that configure the proxy or the CLI (a REMAP_BACKEND* not listed gets a warning).
 ENVIRONMENT_VARIABLES = tuple(o.environment for o in options() if o.environment) + tuple(OTHER_VARIABLES)

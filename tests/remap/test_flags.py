@@ -171,7 +171,7 @@ def test_rust_flags_are_planned_for_every_backend(tmp_path, monkeypatch):
     """The seam the Rust half plugs into: rustflags.rust_environment(environ, source_dir, maps)."""
     calls = []
     fake = type(sys)("remap_backend.remap.rustflags")
-    fake.rust_environment = lambda environ, source_dir, maps: calls.append(maps) or {"RUSTFLAGS": "x"}
+    fake.rust_environment = lambda environ, source_dir, maps, **_: calls.append(maps) or {"RUSTFLAGS": "x"}
     monkeypatch.setitem(sys.modules, "remap_backend.remap.rustflags", fake)
     monkeypatch.setattr(sys.modules["remap_backend.remap"], "rustflags", fake, raising=False)
     ctx = context(tmp_path, "setuptools.build_meta")

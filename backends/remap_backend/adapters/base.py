@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
     from ..context import BuildContext
+    from ..remap.compilercache import CompilerCache
     from ..remap.pathmap import PathMap
 
 
@@ -38,9 +39,30 @@ class Adapter:
         from ..remap.cflags import c_family_environment
         from ..remap.rpaths import interpreter_config_vars, setuptools_link_environment
 
-        environment = c_family_environment(ctx.environ, maps)
+        environment = c_family_environment(ctx.environ, maps, map_form=ctx.map_form)
         environment.update(setuptools_link_environment(interpreter_config_vars(), ctx.environ, maps))
         return environment
+
+    def compiles_in_source_tree(self, ctx: BuildContext) -> bool:
+        """Whether every compile runs inside the source tree (then it is ccache's ``base_dir``)."""
+        return False
+
+    def cache_environment(self, ctx: BuildContext, cache: CompilerCache) -> dict[str, str]:
+        """Launch the compilers through ``cache``: by default ``CC``/``CXX`` prefixed with it.
+
+        setuptools and the in-tree backends built on it read ``CC``/``CXX``,
+        and so does a CMake that a setup.py runs.
+        """
+        import sysconfig
+
+        from ..remap.compilercache import compiler_variables
+
+        defaults = {name: sysconfig.get_config_var(name) for name in ("CC", "CXX")}
+        return compiler_variables(cache, ctx.environ, defaults)
+
+    def cache_config_settings(self, ctx: BuildContext, cache: CompilerCache, helper_dir: Path) -> dict[str, Any]:
+        """Config-settings that launch the compilers through ``cache`` (meson's native file)."""
+        return dict(ctx.config_settings)
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         """Persistent directories in the source tree where this backend keeps state."""

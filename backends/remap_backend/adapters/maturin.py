@@ -125,9 +125,12 @@ class MaturinAdapter(Adapter):
             command_line_config(value, ctx.source_dir)
             for value in cargo_config_arguments(args, ctx.pyproject)
         ]
+        from ..remap.compilercache import wraps_rustc
+
         return rust_environment(
             ctx.environ, ctx.source_dir, maps, target=target_argument(args), force=True,
-            command_line_configs=configs,
+            command_line_configs=configs, wrapped=wraps_rustc(ctx.compiler_cache, ctx.environ),
+            map_form=ctx.map_form,
         )
 
     def after_build(self, ctx: BuildContext, artifact: Path, maps: Sequence[PathMap]) -> None:

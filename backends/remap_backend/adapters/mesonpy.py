@@ -26,15 +26,18 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..remap import carriers, compilers, discovery
 from ..remap.builddirs import temporary_build_dir
 from ..remap.cflags import prefix_map_flags, without_user_mapped
 from ..context import BuildContext
-from ..remap.pathmap import PathMap
+from ..remap.pathmap import PathMap, is_under
 from ..remap.cflags import c_family_environment
 from .base import Adapter
+
+if TYPE_CHECKING:
+    from ..remap.compilercache import CompilerCache
 
 BUILD_DIR_KEYS = ("build-dir", "builddir")
 MESON_VARIABLES = ("CFLAGS", "CXXFLAGS", "OBJCFLAGS", "OBJCXXFLAGS")
@@ -54,7 +57,7 @@ def configured(build_dir: Path) -> bool:
     return (build_dir / "meson-private" / "coredata.dat").is_file()
 
 
-_MAP_FLAG = re.compile(r"^-f(?:file|debug|macro)-prefix-map=[^=]+=(?P<target>.*)$")
+_MAP_FLAG = re.compile(r"^(?:-Wp,)?-f(?:file|debug|macro)-prefix-map=[^=]+=(?P<target>.*)$")
 
 
 def compiler_options(build_dir: Path) -> dict[str, list[str]]:
@@ -101,7 +104,43 @@ class MesonPythonAdapter(Adapter):
         return [build_dir] if build_dir is not None else []
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
-        return c_family_environment(ctx.environ, maps, c_variables=MESON_VARIABLES, carrier=carriers.MESON)
+        return c_family_environment(ctx.environ, maps, c_variables=MESON_VARIABLES, carrier=carriers.MESON,
+                                    map_form=ctx.map_form)
+
+    def compiles_in_source_tree(self, ctx: BuildContext) -> bool:
+        """meson compiles in its build directory, inside the tree unless you chose one elsewhere."""
+        build_dir = given_build_dir(ctx)
+        return build_dir is None or is_under(str(build_dir), str(ctx.source_dir))
+
+    def cache_environment(self, ctx: BuildContext, cache: CompilerCache) -> dict[str, str]:
+        return {}  # the native file of cache_config_settings launches the compilers
+
+    def cache_config_settings(self, ctx: BuildContext, cache: CompilerCache, helper_dir: Path) -> dict[str, Any]:
+        """A native file naming the compilers behind the cache, added after your setup-args.
+
+        A language your own native files define (in setup-args or
+        ``[tool.meson-python.args] setup``) is left to them.
+        """
+        from ..remap import cacheprobe, compilercache
+
+        settings = dict(ctx.config_settings)
+        given = settings.get("setup-args", [])
+        given = [given] if isinstance(given, str) else list(given)
+        table = ctx.pyproject.get("tool", {}).get("meson-python", {}).get("args", {})
+        from_table = table.get("setup", []) if isinstance(table, dict) else []
+        texts = []
+        for name in compilercache.native_files_in_setup_args([*from_table, *given]):
+            path = Path(name) if Path(name).is_absolute() else ctx.source_dir / name
+            try:
+                texts.append(path.read_text(encoding="utf-8"))
+            except OSError:
+                continue
+        text = compilercache.meson_native_file(cache, ctx.environ, compilercache.languages_in_native_files(texts))
+        if text is None:
+            return settings
+        native = cacheprobe.write_text(helper_dir / "remap-backend-compiler-cache.ini", text)
+        settings["setup-args"] = [*given, f"--native-file={native}"]
+        return settings
 
     def config_settings_with_maps(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, Any]:
         """For a build directory meson set up before, the current maps as ``-D`` setup-args."""
@@ -109,9 +148,10 @@ class MesonPythonAdapter(Adapter):
         build_dir = given_build_dir(ctx)
         if build_dir is None or not configured(build_dir):
             return settings
-        support = compilers.probe(tuple(compilers.c_compiler(ctx.environ)))
+        support = compilers.probe(tuple(compilers.c_compiler(ctx.environ)), form=ctx.map_form)
         own = without_user_mapped(maps, ctx.environ)
-        carriers.check(own, carriers.MESON)
+        carriers.check(own, carriers.MESON,
+                       carriers.preprocessor_option_refusal if ctx.map_form else carriers.c_option_refusal)
         flags = prefix_map_flags(own, support)
         # The build directory holds only text from an earlier setup, so earlier maps are
         # recognised by their target: this build's, or any placeholder the proxy gives.

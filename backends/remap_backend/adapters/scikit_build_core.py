@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..remap import carriers, cmake
 from .. import log, statedir
@@ -25,6 +25,9 @@ from ..context import BuildContext
 from ..remap.pathmap import PathMap
 from ..remap.cflags import c_family_environment
 from .base import Adapter
+
+if TYPE_CHECKING:
+    from ..remap.compilercache import CompilerCache
 
 BUILD_DIR_KEYS = ("build-dir", "build_dir")
 PROJECT_INCLUDE = "cmake.define.CMAKE_PROJECT_INCLUDE"
@@ -96,11 +99,18 @@ class ScikitBuildCoreAdapter(Adapter):
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
         if uses_proxy_script(ctx):
-            return {cmake.MAPS_VARIABLE: cmake.maps_value(without_user_mapped(maps, ctx.environ))}
+            return {cmake.MAPS_VARIABLE: cmake.maps_value(without_user_mapped(maps, ctx.environ), ctx.map_form)}
         if user_defines_project_include(ctx):
             log.warn("the project sets CMAKE_PROJECT_INCLUDE itself; path maps go in CFLAGS/CXXFLAGS, "
                      "which CMake reads only when it first configures a build directory")
-        return c_family_environment(ctx.environ, maps, c_variables=("CFLAGS", "CXXFLAGS"), carrier=carriers.CMAKE_FLAGS)
+        return c_family_environment(ctx.environ, maps, c_variables=("CFLAGS", "CXXFLAGS"), carrier=carriers.CMAKE_FLAGS,
+                                    map_form=ctx.map_form)
+
+    def cache_environment(self, ctx: BuildContext, cache: CompilerCache) -> dict[str, str]:
+        """``CMAKE_<LANG>_COMPILER_LAUNCHER``, set by the path-map script at every configure."""
+        from ..remap.compilercache import cmake_environment
+
+        return cmake_environment(cache, ctx.environ, uses_proxy_script(ctx))
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         build_dir = user_build_dir(ctx)

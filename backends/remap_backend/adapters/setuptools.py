@@ -36,9 +36,19 @@ class SetuptoolsAdapter(Adapter):
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
         environment = c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False,
-                                           carrier=carriers.SPLIT_QUOTED)
+                                           carrier=carriers.SPLIT_QUOTED, map_form=ctx.map_form)
         environment.update(setuptools_link_environment(interpreter_config_vars(), ctx.environ, maps))
         return environment
+
+    def compiles_in_source_tree(self, ctx: BuildContext) -> bool:
+        """build_ext compiles from the tree, with sources relative to it.
+
+        Not so the ``cc`` crate of a setuptools-rust build: it compiles a
+        dependency's C code from that crate's directory in the cargo home.
+        """
+        from ..remap.rustflags import uses_rust
+
+        return not uses_rust(ctx.source_dir)
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:
         return [ctx.source_dir / "build"]

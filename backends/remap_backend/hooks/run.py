@@ -36,6 +36,17 @@ def _context(hook_name: str, source_dir: Path, settings: Settings, given: HookCo
     )
 
 
+def _cache_reporting(plan: planning.RemapPlan):
+    """The compiler cache's report after the hook, when one was launched (imported only then)."""
+    if plan.compiler_cache is None:
+        import contextlib
+
+        return contextlib.nullcontext()
+    from .cachereport import reporting
+
+    return reporting(plan.compiler_cache)
+
+
 def run_repaired(hook_name: str, hook: Callable[..., Any], arguments: Mapping[str, Any],
                  given: HookConfigSettings, source_dir: Path, settings: Settings) -> Any:
     """A hook that builds nothing (``get_requires_for_build_*``) but runs the project's code: repair only.
@@ -70,7 +81,7 @@ def _run_prepared(hook_name: str, hook: Callable[..., Any], arguments: Mapping[s
         log.debug(f"env {key}={value}")
 
     with repair.session(ctx, adapter, plan), patched_environ(environment):
-        with tempnames.deterministic(temp_dir, hook_name):  # innermost: the hook's names only
+        with _cache_reporting(plan), tempnames.deterministic(temp_dir, hook_name):  # innermost: the hook's names only
             result = hook(**arguments, config_settings=given.for_backend(plan.config_settings))
 
     if hook_name in ARTIFACT_DIRECTORY:

@@ -119,6 +119,13 @@ def c_option_refusal(path_map: PathMap) -> str | None:
     return None
 
 
+def preprocessor_option_refusal(path_map: PathMap) -> str | None:
+    """``-Wp,OPTION`` is split at every comma, so neither side of the map may hold one."""
+    if "," in path_map.source or "," in path_map.target:
+        return "-Wp, (the spelling sccache leaves out of its key) splits at every ',', so neither side may hold ','"
+    return c_option_refusal(path_map)
+
+
 def rustc_option_refusal(path_map: PathMap) -> str | None:
     if "=" in path_map.target:
         return "rustc splits --remap-path-prefix at the last '=', so the target cannot hold '='"
@@ -134,8 +141,8 @@ def check(
     for path_map in maps:
         reason = option_refusal(path_map)
         if reason:
-            raise UnmappedPath(path_map.source, "the compiler option" if option_refusal is c_option_refusal
-                               else "rustc", reason)
+            raise UnmappedPath(path_map.source, "rustc" if option_refusal is rustc_option_refusal
+                               else "the compiler option", reason)
         for text in (path_map.source, path_map.target):
             reason = carrier.refusal(text)
             if reason:

@@ -29,7 +29,7 @@ USER_FLAG_VARIABLES = (
 GENERIC_C_VARIABLES = ("CFLAGS", "CXXFLAGS", "OBJCFLAGS", "OBJCXXFLAGS")
 FORTRAN_VARIABLES = ("FFLAGS", "FCFLAGS")
 
-_MAP_OPTION = re.compile(r"^-f(?:file|debug|macro)-prefix-map=(?P<source>[^=]+)=")
+_MAP_OPTION = re.compile(r"^(?:-Wp,)?-f(?:file|debug|macro)-prefix-map=(?P<source>[^=]+)=")
 
 
 def sources_mapped_by(flags: str) -> set[str]:
@@ -93,7 +93,8 @@ def flag_environment(
     a map it cannot hold raises :class:`.carriers.UnmappedPath`.
     """
     own = without_user_mapped(maps, environ)
-    carriers.check(own, carrier)
+    carriers.check(own, carrier, carriers.preprocessor_option_refusal if support.preprocessor
+                   else carriers.c_option_refusal)
     flags = carriers.quoted(prefix_map_flags(own, support), carrier)
     if not flags:
         return {}
@@ -119,15 +120,22 @@ def c_family_environment(
     fortran: bool = True,
     cuda: bool = True,
     carrier: Carrier = carriers.GENERIC,
+    map_form: str = "",
 ) -> dict[str, str]:
     """Map flags appended to ``c_variables`` (and Fortran/CUDA ones where those compilers exist).
 
     The options are the ones the compiler in ``CC`` (else Python's ``CC``)
     accepts, so an old GCC gets ``-fdebug-prefix-map`` instead. ``carrier``
     says how the variables' consumer splits them (see :mod:`.carriers`).
+    ``map_form = "preprocessor"`` spells them ``-Wp,...`` for sccache's key
+    (:mod:`.compilercache`), and adds the usual spelling to ``LDFLAGS``,
+    where a link-time optimizer needs the maps.
     """
-    support = compilers.probe(tuple(compilers.c_compiler(environ)))
+    command = tuple(compilers.c_compiler(environ))
+    support = compilers.probe(command, form=map_form)
     environment = flag_environment(environ, maps, support, c_variables, carrier)
+    if map_form:
+        environment.update(flag_environment(environ, maps, compilers.probe(command), ("LDFLAGS",), carrier))
     fortran_command = compilers.fortran_compiler(environ) if fortran else None
     if fortran_command:
         fortran_support = compilers.probe(tuple(fortran_command), "f95")

@@ -36,12 +36,24 @@ include_guard(GLOBAL)
 if(NOT DEFINED CMAKE_BUILD_RPATH_USE_ORIGIN)
   set(CMAKE_BUILD_RPATH_USE_ORIGIN ON)
 endif()
+get_property(_remap_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+# remap.compiler-cache: launch the compilers through the cache (at every configure), unless a
+# launcher is set already or the compiler is a cache itself (CC="ccache gcc").
+if(DEFINED ENV{REMAP_BACKEND_CMAKE_LAUNCHER})
+  foreach(_remap_lang IN ITEMS C CXX OBJC OBJCXX CUDA)
+    get_filename_component(_remap_compiler "${CMAKE_${_remap_lang}_COMPILER}" NAME_WE)
+    if(_remap_lang IN_LIST _remap_languages AND NOT CMAKE_${_remap_lang}_COMPILER_LAUNCHER
+       AND NOT DEFINED ENV{CMAKE_${_remap_lang}_COMPILER_LAUNCHER}
+       AND NOT _remap_compiler MATCHES "^(ccache|sccache|buildcache|distcc)$")
+      set(CMAKE_${_remap_lang}_COMPILER_LAUNCHER "$ENV{REMAP_BACKEND_CMAKE_LAUNCHER}")
+    endif()
+  endforeach()
+endif()
 if(DEFINED ENV{REMAP_BACKEND_CMAKE_PATH_MAPS})
   set(REMAP_BACKEND_PATH_MAPS "$ENV{REMAP_BACKEND_CMAKE_PATH_MAPS}" CACHE INTERNAL
       "Path maps remap-backend passed at the last configure")
 endif()
 if(REMAP_BACKEND_PATH_MAPS)
-  get_property(_remap_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
   foreach(_remap_lang IN ITEMS C CXX OBJC OBJCXX Fortran CUDA)
     if(NOT _remap_lang IN_LIST _remap_languages)
       continue()
@@ -61,6 +73,15 @@ if(REMAP_BACKEND_PATH_MAPS)
     else()
       continue()
     endif()
+    # sccache hashes every option but the preprocessor's: the maps go to the compiler proper
+    # through -Wp, (the same objects); link lines, which it does not cache, keep the usual spelling.
+    set(_remap_link_options ${_remap_options})
+    if("$ENV{REMAP_BACKEND_CMAKE_MAP_FORM}" STREQUAL "preprocessor" AND NOT _remap_lang STREQUAL "CUDA")
+      set(_remap_options "-Wp$<COMMA>-fdebug-prefix-map" "-Wp$<COMMA>-fmacro-prefix-map")
+      if(_remap_id STREQUAL "GNU" AND _remap_version VERSION_LESS 8)
+        set(_remap_options "-Wp$<COMMA>-fdebug-prefix-map")
+      endif()
+    endif()
     foreach(_remap_map IN LISTS REMAP_BACKEND_PATH_MAPS)
       # '>' would end the generator expression early.
       string(REPLACE ">" "$<ANGLE-R>" _remap_map "${_remap_map}")
@@ -72,9 +93,11 @@ if(REMAP_BACKEND_PATH_MAPS)
           add_compile_options("$<$<COMPILE_LANGUAGE:CUDA>:SHELL:\\"-Xcompiler=${_remap_word}\\">")
         else()
           add_compile_options("$<$<COMPILE_LANGUAGE:${_remap_lang}>:${_remap_option}=${_remap_map}>")
-          if(NOT CMAKE_VERSION VERSION_LESS 3.18)
-            add_link_options("$<$<LINK_LANGUAGE:${_remap_lang}>:${_remap_option}=${_remap_map}>")
-          endif()
+        endif()
+      endforeach()
+      foreach(_remap_option IN LISTS _remap_link_options)
+        if(NOT _remap_lang STREQUAL "CUDA" AND NOT CMAKE_VERSION VERSION_LESS 3.18)
+          add_link_options("$<$<LINK_LANGUAGE:${_remap_lang}>:${_remap_option}=${_remap_map}>")
         endif()
       endforeach()
     endforeach()
@@ -83,7 +106,7 @@ endif()
 """
 
 
-def maps_value(maps: Sequence[PathMap]) -> str:
+def maps_value(maps: Sequence[PathMap], map_form: str = "") -> str:
     """The maps as a CMake list, in emit order; raises UnmappedPath for a path the list cannot hold.
 
     Spaces, quotes, ``$`` and ``\\`` survive: the script passes each item as
@@ -91,7 +114,8 @@ def maps_value(maps: Sequence[PathMap]) -> str:
     the script. A ``;`` or bracket breaks the list (and ``$<SEMICOLON>`` is
     split again in COMPILE_OPTIONS), so those are refused.
     """
-    carriers.check(maps, carriers.CMAKE_LIST)
+    carriers.check(maps, carriers.CMAKE_LIST,
+                   carriers.preprocessor_option_refusal if map_form else carriers.c_option_refusal)
     return ";".join(f"{m.source}={m.target}" for m in maps)
 
 

@@ -20,6 +20,9 @@ from typing import Mapping
 FILE_PREFIX_MAP = "-ffile-prefix-map"
 DEBUG_PREFIX_MAP = "-fdebug-prefix-map"
 MACRO_PREFIX_MAP = "-fmacro-prefix-map"
+#: Options for the compiler proper, spelled so that sccache leaves them out of its key
+#: (remap/compilercache.py); clang's driver knows ``-ffile-prefix-map`` only, so the pair.
+PREPROCESSOR = "-Wp,"
 
 
 @dataclass(frozen=True)
@@ -29,10 +32,17 @@ class PrefixMapSupport:
     file_prefix_map: bool = True
     debug_prefix_map: bool = True
     macro_prefix_map: bool = True
+    #: Pass the maps as ``-Wp,-fdebug-prefix-map=...`` ``-Wp,-fmacro-prefix-map=...`` (for sccache).
+    preprocessor: bool = False
 
     @property
     def options(self) -> tuple[str, ...]:
         """The options that carry one map: the combined one if available."""
+        if self.preprocessor:
+            return tuple(
+                PREPROCESSOR + option for option, ok in ((DEBUG_PREFIX_MAP, self.debug_prefix_map),
+                                                         (MACRO_PREFIX_MAP, self.macro_prefix_map)) if ok
+            )
         if self.file_prefix_map:
             return (FILE_PREFIX_MAP,)
         return tuple(
@@ -76,8 +86,17 @@ def _accepts(command: tuple[str, ...], option: str, language: str) -> bool | Non
 
 
 @functools.lru_cache(maxsize=None)
-def probe(command: tuple[str, ...], language: str = "c") -> PrefixMapSupport:
-    """What ``command`` accepts; :data:`MODERN` if it cannot be run at all."""
+def probe(command: tuple[str, ...], language: str = "c", form: str = "") -> PrefixMapSupport:
+    """What ``command`` accepts; :data:`MODERN` if it cannot be run at all.
+
+    ``form = "preprocessor"`` asks for the ``-Wp,`` spelling (compilercache.PREPROCESSOR_FORM).
+    """
+    if form:
+        debug = _accepts(command, PREPROCESSOR + DEBUG_PREFIX_MAP, language)
+        if debug is None:
+            return PrefixMapSupport(preprocessor=True)
+        macro = _accepts(command, PREPROCESSOR + MACRO_PREFIX_MAP, language)
+        return PrefixMapSupport(False, bool(debug), bool(macro), preprocessor=True)
     first = _accepts(command, FILE_PREFIX_MAP, language)
     if first is None:
         return MODERN

@@ -33,6 +33,8 @@ class RemapPlan:
     maps: tuple[PathMap, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
     config_settings: dict[str, Any] = field(default_factory=dict)
+    #: The compiler cache launched for this build (remap/cacheplan.py), reported after the hook.
+    compiler_cache: Any = None
 
 
 def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
@@ -40,7 +42,12 @@ def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
     config_settings = adapter.config_settings(ctx)
     if ctx.hook not in COMPILING_HOOKS:
         return RemapPlan(config_settings=config_settings)
-    build_ctx = dataclasses.replace(ctx, config_settings=config_settings)
+    cache = None
+    if ctx.settings.compiler_cache != "none":
+        from . import cacheplan
+
+        cache = cacheplan.find(ctx)
+    build_ctx = dataclasses.replace(ctx, config_settings=config_settings, compiler_cache=cache)
     found = discovery.discover(
         ctx.source_dir, adapter.variable_paths(build_ctx), ctx.environ, ctx.settings.path_map,
         temp_dirs=[str(ctx.temp_dir)] if ctx.temp_dir else [],
@@ -51,7 +58,15 @@ def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
     while True:
         try:
             environment, config_settings = _render(ctx, build_ctx, adapter, maps)
-            return RemapPlan(maps=maps, environment=environment, config_settings=config_settings)
+            run = None
+            if cache is not None:
+                from . import cacheplan
+
+                updates, config_settings, run = cacheplan.plan_cache(build_ctx, adapter, maps, environment,
+                                                                     config_settings)
+                environment.update(updates)
+            return RemapPlan(maps=maps, environment=environment, config_settings=config_settings,
+                             compiler_cache=run)
         except carriers.UnmappedPath as exc:
             if not ctx.settings.allow_unmapped:
                 raise
@@ -71,8 +86,12 @@ def _render(
     # adds nothing when the adapter already rendered the Rust flags.
     rust_ctx = dataclasses.replace(build_ctx, environ={**ctx.environ, **environment})
     from . import rustflags  # imported only by builds that compile
+    from .compilercache import wraps_rustc
 
-    environment.update(rustflags.rust_environment(rust_ctx.environ, rust_ctx.source_dir, maps))
+    environment.update(rustflags.rust_environment(
+        rust_ctx.environ, rust_ctx.source_dir, maps,
+        wrapped=wraps_rustc(build_ctx.compiler_cache, ctx.environ), map_form=build_ctx.map_form,
+    ))
     # Config-settings that carry the maps themselves (meson's -D options for a
     # build directory set up before) can only be made once the maps are known.
     config_settings = adapter.config_settings_with_maps(build_ctx, maps)

@@ -37,6 +37,8 @@ ENCODED_RUSTFLAGS = "CARGO_ENCODED_RUSTFLAGS"
 RUSTFLAGS = "RUSTFLAGS"
 BUILD_RUSTFLAGS = "CARGO_BUILD_RUSTFLAGS"
 REMAP_OPTION = "--remap-path-prefix"
+#: Where the maps go instead when sccache wraps rustc: the ``rustc`` script's variable (remap/compilercache.py).
+WRAPPER_ARGS = "REMAP_BACKEND_RUSTC_ARGS"
 
 _TARGET_ENV_RUSTFLAGS = re.compile(r"^CARGO_TARGET_([A-Z0-9_]+)_RUSTFLAGS$")
 
@@ -127,6 +129,7 @@ def existing_remaps(
     """Paths the user already remaps in any rustflags source (theirs must win, so ours are left out)."""
     words: list[str] = []
     words += environ.get(ENCODED_RUSTFLAGS, "").split(ENCODED_SEPARATOR)
+    words += environ.get(WRAPPER_ARGS, "").split(ENCODED_SEPARATOR)
     words += environ.get(RUSTFLAGS, "").split()
     words += environ.get(BUILD_RUSTFLAGS, "").split()
     for key, value in environ.items():
@@ -300,7 +303,7 @@ def cc_flags_environment(
     return updates
 
 
-_C_MAP_WORD = re.compile(r"^-f(?:file|debug|macro)-prefix-map=")
+_C_MAP_WORD = re.compile(r"^(?:-Wp,)?-f(?:file|debug|macro)-prefix-map=")
 
 
 def _holds_quoted_map(value: str) -> bool:
@@ -444,6 +447,8 @@ def rust_environment(
     c_flags: Callable[[list[str]], list[str]] | None = None,
     force: bool = False,
     command_line_configs: Sequence[CargoConfig] = (),
+    wrapped: bool = False,
+    map_form: str = "",
 ) -> dict[str, str]:
     """Environment updates that give cargo, rustc and the cc crate the path maps.
 
@@ -454,6 +459,9 @@ def rust_environment(
     ``command_line_configs`` are ``cargo --config`` values the backend passes
     (see :func:`command_line_config`); they rank above the config files.
     Returns {} for a tree without a ``Cargo.toml`` unless ``force``.
+    ``wrapped``: rustc runs through the proxy's ``rustc`` script (sccache, see
+    :mod:`.compilercache`), so rustc's maps go into :data:`WRAPPER_ARGS`
+    instead of cargo's rustflags; ``map_form`` spells the cc crate's maps.
     """
     if not maps or not (force or uses_rust(source_dir)):
         return {}
@@ -467,19 +475,24 @@ def rust_environment(
     def cfg() -> frozenset:
         return target_cfg(environ, source_dir, triple())
 
-    updates = cargo_rustflags_environment(environ, configs, triple, cfg, remap_flags(own), len(command_line_configs))
+    if wrapped:
+        flags = remap_flags(own)
+        given = [w for w in environ.get(WRAPPER_ARGS, "").split(ENCODED_SEPARATOR) if w]
+        updates = {WRAPPER_ARGS: ENCODED_SEPARATOR.join([*given, *flags])} if flags else {}
+    else:
+        updates = cargo_rustflags_environment(environ, configs, triple, cfg, remap_flags(own), len(command_line_configs))
     named_cc_spellings = any(key.startswith(("CFLAGS_", "CXXFLAGS_", "CC_")) for key in environ)
     cc_target = explicit or (host() if named_cc_spellings else None)
     cross = bool(explicit) and explicit != host()
     cc_read = [name for variable in ("CFLAGS", "CXXFLAGS") for name in cc_variables(variable, cc_target, cross)]
-    render = c_flags or _default_c_flags(environ, maps, cc_read)
+    render = c_flags or _default_c_flags(environ, maps, cc_read, map_form)
     rendered = render(cc_compiler(environ, cc_target, cross))
     updates.update(cc_flags_environment(environ, cc_target, cross, rendered, cc_versions_locked(source_dir)))
     return updates
 
 
 def _default_c_flags(
-    environ: Mapping[str, str], maps: Sequence[PathMap], cc_read: Sequence[str]
+    environ: Mapping[str, str], maps: Sequence[PathMap], cc_read: Sequence[str], map_form: str = ""
 ) -> Callable[[list[str]], list[str]]:
     """The C half's renderer, for the maps not already given in a variable the cc crate reads.
 
@@ -495,10 +508,12 @@ def _default_c_flags(
         taken |= sources_mapped_by(environ.get(name, ""))
     remaining = [m for m in ordered(maps) if normalized_source(m.source) not in taken]
 
-    carriers.check(remaining, carriers.ENCODED)  # the option syntax; cc's quoting is decided later
+    # The option syntax; cc's quoting is decided later.
+    carriers.check(remaining, carriers.ENCODED,
+                   carriers.preprocessor_option_refusal if map_form else carriers.c_option_refusal)
 
     def render(compiler: list[str]) -> list[str]:
-        return prefix_map_flags(remaining, probe(tuple(compiler))) if remaining else []
+        return prefix_map_flags(remaining, probe(tuple(compiler), form=map_form)) if remaining else []
 
     return render
 
