@@ -225,13 +225,10 @@ def _loads_equal(data_a: bytes, data_b: bytes) -> bool | None:
 
 
 def _is_text(data: bytes) -> bool:
-    if b"\0" in data[:8192]:
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    """Text as the normalizer's scrubber means it, so diff and the scrubber agree on every member."""
+    from remap_backend.archives.scrub import is_text
+
+    return is_text(data)
 
 
 def _text_diff(name: str, data_a: bytes, data_b: bytes) -> list[str]:

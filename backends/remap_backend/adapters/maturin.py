@@ -21,6 +21,7 @@ from ..atomic import atomic_path
 from ..archives import record, wheelfile
 from ..epoch import DEFAULT_EPOCH
 from ..remap.pathmap import PathMap, apply, normalized_source, ordered
+from ..remap.arguments import option_values
 from ..remap.cargoconfig import command_line_config
 from ..remap.rustflags import rust_environment
 from .base import Adapter
@@ -60,12 +61,7 @@ def cargo_config_arguments(args: Sequence[str], pyproject: Mapping[str, Any]) ->
     table = pyproject.get("tool", {}).get("maturin", {})
     values = table.get("config", []) if isinstance(table, dict) else []
     found = [v for v in (values if isinstance(values, list) else [values]) if isinstance(v, str)]
-    for index, arg in enumerate(args):
-        if arg == "--config" and index + 1 < len(args):
-            found.append(args[index + 1])
-        elif arg.startswith("--config="):
-            found.append(arg.split("=", 1)[1])
-    return found
+    return found + option_values(args, "--config")
 
 
 def remap_file_uris(text: str, maps: Sequence[PathMap]) -> str:

@@ -40,6 +40,7 @@ from pathlib import PurePath
 from typing import Iterable, Mapping, Sequence
 
 from .pathmap import PathMap
+from .arguments import option_values
 
 CCACHE = "ccache"
 SCCACHE = "sccache"
@@ -304,13 +305,7 @@ def meson_native_file(cache: CompilerCache, environ: Mapping[str, str], taken: s
 
 def native_files_in_setup_args(args: Sequence[str]) -> list[str]:
     """The ``--native-file`` paths in meson setup arguments."""
-    found = []
-    for index, arg in enumerate(args):
-        if arg == "--native-file" and index + 1 < len(args):
-            found.append(args[index + 1])
-        elif arg.startswith("--native-file="):
-            found.append(arg.split("=", 1)[1])
-    return found
+    return option_values(args, "--native-file")
 
 
 def wraps_rustc(cache: CompilerCache | None, environ: Mapping[str, str]) -> bool:
