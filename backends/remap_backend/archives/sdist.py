@@ -10,7 +10,6 @@ mtime 0, no file name, OS "unknown" and compression level 9.
 from __future__ import annotations
 
 import gzip
-import struct
 import tarfile
 import tempfile
 import zlib
@@ -36,32 +35,6 @@ _SUPPORTED = {
 
 def _corrupt(archive: str, what: str) -> RemapError:
     return RemapError(f"{archive}: not a valid .tar.gz ({what}); rebuild it or download it again")
-
-
-class _GzipWriter:
-    """A gzip stream with a fixed header (mtime 0, no name), for tarfile to write into."""
-
-    def __init__(self, out: BinaryIO) -> None:
-        self._out = out
-        self._deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -15)
-        self._crc = 0
-        self._size = 0
-        out.write(b"\x1f\x8b\x08\x00" + b"\x00\x00\x00\x00" + b"\x02\xff")
-
-    def write(self, data: bytes) -> int:
-        self._crc = zlib.crc32(data, self._crc)
-        self._size += len(data)
-        packed = self._deflate.compress(data)
-        if packed:
-            self._out.write(packed)
-        return len(data)
-
-    def tell(self) -> int:
-        return self._size
-
-    def close(self) -> None:
-        self._out.write(self._deflate.flush())
-        self._out.write(struct.pack("<2L", self._crc, self._size & 0xFFFFFFFF))
 
 
 def _unpack_gzip(handle: BinaryIO, spool: "tempfile.SpooledTemporaryFile[bytes]", budget: Budget,
@@ -179,7 +152,8 @@ def _canonical_info(name: str, member: tarfile.TarInfo, target: tarfile.TarInfo,
 
 
 def _write(tar_in: tarfile.TarFile, by_name: Dict[str, tarfile.TarInfo], sink: CompareSink, mtime: int) -> None:
-    gz = _GzipWriter(sink)  # type: ignore[arg-type]
+    # No name and mtime 0 in the gzip header: the same bytes whoever compresses, whenever.
+    gz = gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=GZIP_LEVEL, mtime=0)  # type: ignore[arg-type]
     with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT, encoding="utf-8") as tar_out:  # type: ignore[call-overload]
         for name in sorted(by_name, key=_order_key):
             member = by_name[name]
