@@ -58,3 +58,40 @@ def test_the_proxy_wheel_is_written_like_a_normalized_wheel(tmp_path):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+
+
+def _checkout(root: Path, umask: int, mtime: int, reverse: bool) -> Path:
+    """A copy of the proxy package as another checkout would have it: own umask, mtimes, creation order."""
+    import os
+    import shutil
+
+    from remap_backend_cli import proxywheel
+
+    source = proxywheel.package_dir()
+    files = [p for p in sorted(source.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    old = os.umask(umask)
+    try:
+        for path in reversed(files) if reverse else files:
+            target = root / "remap_backend" / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            if path.suffix == ".py" and reverse:
+                target.chmod(0o777 & ~umask)  # executable bits in one checkout only
+            os.utime(target, (mtime, mtime))
+    finally:
+        os.umask(old)
+    return root / "remap_backend"
+
+
+def test_the_proxy_wheel_is_the_same_from_two_checkouts(tmp_path):
+    """Umask, mtimes, executable bits and file creation order do not reach the proxy wheel's bytes."""
+    from remap_backend_cli import proxywheel
+
+    one = _checkout(tmp_path / "one", 0o022, 315532800, reverse=False)
+    two = _checkout(tmp_path / "two", 0o002, 1900000000, reverse=True)
+    assert (one / "__init__.py").stat().st_mode != (two / "__init__.py").stat().st_mode
+    wheels = [proxywheel.wheel_bytes(proxywheel.package_files(root)) for root in (one, two)]
+    assert wheels[0] == wheels[1]
+    with zipfile.ZipFile(io.BytesIO(wheels[0])) as archive:
+        assert archive.testzip() is None
+        assert {info.external_attr >> 16 for info in archive.infolist()} == {0o100644}

@@ -206,3 +206,27 @@ def test_gzip_bomb(tmp_path: Path) -> None:
 def test_member_limit(tmp_path: Path) -> None:
     path = make_sdist(tmp_path / "x.tar.gz", FILES)
     assert_refused(path, "exceed the limit", limits=Limits(max_members=3))
+
+
+def _hand_written_gzip(data: bytes) -> bytes:
+    """The gzip writer sdist.py had before it used gzip.GzipFile: fixed header, raw deflate level 9."""
+    import struct
+    import zlib
+
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = deflate.compress(data) + deflate.flush()
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + body + struct.pack("<2L", zlib.crc32(data), len(data))
+
+
+@pytest.mark.parametrize("size", [0, 1, 70_000, 3 * 1024**2])
+def test_gzipfile_writes_the_bytes_of_the_old_hand_written_writer(size: int) -> None:
+    """gzip.GzipFile(filename="", mtime=0) is a drop-in: the same header, deflate stream and trailer."""
+    import random
+
+    data = random.Random(size).randbytes(size // 2) + b"tar block " * (size // 20)
+    out = io.BytesIO()
+    out.name = "/tmp/some-temp-name.tar.gz"  # a file object's name must not reach the header
+    with gzip.GzipFile(filename="", mode="wb", compresslevel=9, fileobj=out, mtime=0) as gz:
+        for start in range(0, len(data), 10240):  # tarfile writes in records
+            gz.write(data[start:start + 10240])
+    assert out.getvalue() == _hand_written_gzip(data)
