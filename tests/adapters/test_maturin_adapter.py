@@ -66,6 +66,8 @@ def record_entry(name: str, data: bytes) -> list[str]:
 def make_wheel(path: Path, members: dict[str, bytes]) -> None:
     record_name = "demo-1.0.dist-info/RECORD"
     lines = [",".join(record_entry(name, data)) for name, data in members.items()] + [f"{record_name},,"]
+    # Raw zipfile on purpose: this stands in for a wheel some other tool wrote (its own times, modes, order),
+    # so the normalizer is tested on input it did not write itself (see tests/archives/test_one_writer.py).
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)

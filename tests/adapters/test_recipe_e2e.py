@@ -51,6 +51,8 @@ FAKE_BACKEND = textwrap.dedent('''
             for name, data in files.items()
         ) + "hello_my-1.0.dist-info/RECORD,,\\n"
         name = "hello_my-1.0-py3-none-any.whl"
+        # Raw zipfile on purpose: this stands in for a wheel some other tool wrote (its own times, modes, order),
+        # so the normalizer is tested on input it did not write itself (see tests/archives/test_one_writer.py).
         with zipfile.ZipFile(Path(wheel_directory) / name, "w") as archive:
             for member, data in files.items():
                 archive.writestr(member, data)

@@ -30,6 +30,7 @@ CONTENT = {
 EXECUTABLE = {"demo-1.0.data/scripts/demo-run"}
 
 
+# An independent RECORD writer on purpose: it checks archives/record.py rather than trusting it.
 def record_line(name: str, data: bytes) -> Tuple[str, str, str]:
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     return name, f"sha256={digest}", str(len(data))
@@ -63,6 +64,8 @@ def make_wheel(
     members[f"{DIST_INFO}/RECORD"] = record if record is not None else record_for(content)
     names = list(order) if order is not None else list(members)
     executable = set(executable)
+    # Raw zipfile on purpose: this stands in for a wheel some other tool wrote (its own times, modes, order),
+    # so the normalizer is tested on input it did not write itself (see tests/archives/test_one_writer.py).
     with zipfile.ZipFile(path, "w") as archive:
         if directories:
             for folder in sorted({n.rsplit("/", 1)[0] + "/" for n in names if "/" in n}):

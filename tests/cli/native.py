@@ -24,6 +24,8 @@ def compile_shared(build_dir: Path, source: str = SOURCE, flags: tuple[str, ...]
 
 def make_wheel(path: Path, members: Mapping[str, bytes], date_time=(2020, 1, 1, 0, 0, 0), mode: int = 0o644) -> Path:
     """A zip with the given members in the given order, times and modes."""
+    # Raw zipfile on purpose: this stands in for a wheel some other tool wrote (its own times, modes, order),
+    # so the normalizer is tested on input it did not write itself (see tests/archives/test_one_writer.py).
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             info = zipfile.ZipInfo(name, date_time)

@@ -26,6 +26,8 @@ def _wheel(directory):
         record.append(f"{path},sha256={digest},{len(data)}")
     record.append("demo-1.0.dist-info/RECORD,,")
     files["demo-1.0.dist-info/RECORD"] = ("\\n".join(record) + "\\n").encode()
+    # Raw zipfile on purpose: this stands in for a wheel some other tool wrote (its own times, modes, order),
+    # so the normalizer is tested on input it did not write itself (see tests/archives/test_one_writer.py).
     with zipfile.ZipFile(os.path.join(directory, name), "w") as archive:
         for path, data in files.items():
             archive.writestr(path, data)
