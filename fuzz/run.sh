@@ -8,6 +8,8 @@
 # PYTHONMALLOC defaults to debug: heap overflows in C abort in the case that
 # caused them (see fuzz_archives.py). The harness's own output (atheris prints
 # uncaught Python exceptions on stdout) goes to stderr, beside libFuzzer's.
+# $FUZZ_PYTHON picks the interpreter (default python3): only .pyc files of its
+# own version are checked against its marshal, so run each version you care about.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-120}
@@ -19,6 +21,6 @@ tmp=${FUZZ_TMP:-/dev/shm}
 [ -d "$tmp" ] && [ -w "$tmp" ] || tmp=${TMPDIR:-/tmp}
 work=$(mktemp -d "$tmp/remap-fuzz-XXXXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
-FUZZ_WORK="$work" PYTHONMALLOC="${PYTHONMALLOC:-debug}" PYTHONPATH="$here/../backends${PYTHONPATH:+:$PYTHONPATH}" python3 "$here/fuzz_archives.py" \
+FUZZ_WORK="$work" PYTHONMALLOC="${PYTHONMALLOC:-debug}" PYTHONPATH="$here/../backends${PYTHONPATH:+:$PYTHONPATH}" "${FUZZ_PYTHON:-python3}" "$here/fuzz_archives.py" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 "$@" "$corpus" "$here/seeds" 1>&2
