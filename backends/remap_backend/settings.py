@@ -207,7 +207,8 @@ class Settings:
         False, environment="REMAP_BACKEND_STRICT")
     compiler_cache: str = option(
         "compiler-cache", _as_choice("none", "ccache", "sccache", "auto"), "string",
-        "Launch the compilers through this cache (`auto`: the first of ccache, sccache on PATH).",
+        "Launch the compilers through this cache (`auto`: the first of ccache, sccache on PATH); "
+        "see docs/compiler-cache.md.",
         "none", environment="REMAP_BACKEND_COMPILER_CACHE")
     #: attribute -> where its value came from ("REMAP_BACKEND", "-C remap.backend", ...), for messages.
     origins: Dict[str, str] = field(default_factory=dict, compare=False)
