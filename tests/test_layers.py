@@ -27,6 +27,7 @@ LAYERS = {
     "remap_backend.context": 1,
     "remap_backend.settings": 1,
     "remap_backend.statedir": 1,
+    "remap_backend.usercache": 1,
     "remap_backend.resources": 1,
     "remap_backend.atomic": 1,
     "remap_backend.epoch": 1,

@@ -13,7 +13,6 @@ the ``-C remap.KEY=VALUE`` config-setting, the table, then the default (for
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -235,7 +234,7 @@ _SETTING_KEYS = sorted(_SETTINGS)
 OTHER_VARIABLES = {
     "REMAP_BACKEND_MAX_MEMBERS": "Most members an archive may have before it is refused as a bomb (archives/safety.py).",
     "REMAP_BACKEND_MAX_UNPACKED_BYTES": "Most bytes an archive may unpack to before it is refused as a bomb (archives/safety.py).",
-    "REMAP_BACKEND_CACHE": "The command line's cache directory (default `~/.cache/remap-backend`).",
+    "REMAP_BACKEND_CACHE": "The per-user cache: the proxy's compiler probes and the command line's proxy wheels (default `~/.cache/remap-backend`).",
     "REMAP_BACKEND_WHEEL": "The proxy wheel the command line installs into build environments (`--proxy-wheel`).",
     "REMAP_BACKEND_DEBUG": "Set to 1 for a traceback on an internal error of the command line.",
     "REMAP_BACKEND_CMAKE_PATH_MAPS": "Set by the proxy for its CMake include script; never by users.",
@@ -249,6 +248,8 @@ ENVIRONMENT_VARIABLES = tuple(o.environment for o in options() if o.environment)
 
 def did_you_mean(key: str, known: Sequence[str], spell: Callable[[str], str] = str) -> str:
     """`` (did you mean 'X'?)`` for the closest known key ("_" and case do not count), or ""."""
+    import difflib  # only on the error path
+
     folded = {re.sub(r"[-_.]", "-", k.lower()): k for k in known}
     close = difflib.get_close_matches(re.sub(r"[-_.]", "-", key.lower()), list(folded), n=1, cutoff=0.6)
     return f" (did you mean {spell(folded[close[0]])!r}?)" if close else ""

@@ -17,6 +17,7 @@ import io
 from pathlib import Path
 
 from remap_backend._version import __version__
+from remap_backend import usercache
 from remap_backend.atomic import atomic_write_bytes
 
 from .errors import RemapError
@@ -28,12 +29,8 @@ WHEEL_FORMAT = b"archives.wheelfile 1"
 
 
 def cache_root(environ: dict[str, str] | None = None) -> Path:
-    """``$REMAP_BACKEND_CACHE``, else ``$XDG_CACHE_HOME/remap-backend``, else ``~/.cache/remap-backend``."""
-    env = os.environ if environ is None else environ
-    if env.get("REMAP_BACKEND_CACHE"):
-        return Path(env["REMAP_BACKEND_CACHE"])
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "remap-backend"
+    """The proxy's per-user cache (:func:`remap_backend.usercache.root`), shared with its compiler probes."""
+    return usercache.root(os.environ if environ is None else environ)
 
 
 def package_dir() -> Path:

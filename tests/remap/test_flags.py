@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import stat
 import sys
 from pathlib import Path
@@ -176,7 +177,36 @@ def test_rust_flags_are_planned_for_every_backend(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules["remap_backend.remap"], "rustflags", fake, raising=False)
     ctx = context(tmp_path, "setuptools.build_meta")
     plan = planning.plan(ctx, for_backend(ctx.backend_ref))
+    assert "RUSTFLAGS" not in plan.environment and calls == []  # no crate: the Rust half is not asked
+    (tmp_path / "rust" / "Cargo.toml").parent.mkdir()
+    (tmp_path / "rust" / "Cargo.toml").write_text('[package]\nname = "x"\nversion = "0.1.0"\n')
+    plan = planning.plan(ctx, for_backend(ctx.backend_ref))
     assert plan.environment["RUSTFLAGS"] == "x" and calls == [plan.maps]
+
+
+def test_a_c_only_build_does_not_load_the_rust_or_cmake_halves(tmp_path):
+    """What a setuptools C build imports is what it pays for at every build (bench_overhead.py)."""
+    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools"]\n'
+                                             'build-backend = "remap_backend"\n')
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from remap_backend.context import BuildContext\n"
+        "from remap_backend import settings\n"
+        "from remap_backend.remap import plan\n"
+        "from remap_backend.adapters import for_backend\n"
+        f"src = Path({str(tmp_path)!r})\n"
+        "s = settings.load(src, None, {})\n"
+        "ctx = BuildContext(hook='build_wheel', source_dir=src, backend_ref=s.backend, settings=s,\n"
+        "                   config_settings={}, environ={'PATH': '/usr/bin:/bin'}, epoch=0)\n"
+        "plan.plan(ctx, for_backend(s.backend))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('remap_backend')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(planning.__file__).parents[2])})
+    loaded = done.stdout
+    for heavy in ("rustflags", "cargoconfig", "compilercache", "cmakecache", "relocation", "sdist"):
+        assert f".{heavy}'" not in loaded, heavy
+    assert "remap_backend.remap.cflags'" in loaded  # the C half did run
 
 
 @pytest.mark.skipif(shutil.which("rustc") is None, reason="needs rustc")

@@ -24,6 +24,7 @@ from ..remap import carriers
 from ..context import BuildContext
 from ..remap.pathmap import PathMap
 from ..remap.cflags import c_family_environment
+from ..remap.crates import uses_rust
 from ..remap.rpaths import interpreter_config_vars, setuptools_link_environment
 from .base import Adapter
 
@@ -46,8 +47,6 @@ class SetuptoolsAdapter(Adapter):
         Not so the ``cc`` crate of a setuptools-rust build: it compiles a
         dependency's C code from that crate's directory in the cargo home.
         """
-        from ..remap.rustflags import uses_rust
-
         return not uses_rust(ctx.source_dir)
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:

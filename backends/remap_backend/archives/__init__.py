@@ -22,9 +22,7 @@ from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from ..epoch import DEFAULT_EPOCH
 from ..errors import RemapError
-from .pyc_tree import normalize_pyc_file, normalize_pyc_tree
 from .safety import Limits
-from .sdist import normalize_sdist
 from .wheel import Observer, normalize_wheel
 
 if TYPE_CHECKING:
@@ -125,12 +123,18 @@ def normalize_path(
     when = DEFAULT_EPOCH if epoch is None else int(epoch)
     path, kind = target_of(given)
     if kind == "tree":
+        from .pyc_tree import normalize_pyc_tree
+
         return [Change(p, r) for p, r in normalize_pyc_tree(path, check)]
     if kind == "wheel":
         reasons = normalize_wheel(path, when, check=check, recompress=recompress, limits=limits,
                                   allow_unlisted=allow_unlisted, scrub=scrub, observe=observe)
-    elif kind == "sdist":
+    elif kind == "sdist":  # each kind's module loads when one is met: a wheel build needs only its own
+        from .sdist import normalize_sdist
+
         reasons = normalize_sdist(path, when, check=check, limits=limits)
     else:
+        from .pyc_tree import normalize_pyc_file
+
         reasons = normalize_pyc_file(path, check)
     return [Change(given, tuple(reasons))] if reasons else []

@@ -3,7 +3,9 @@
 ``-ffile-prefix-map`` arrived in GCC 8 and clang 10; older ones know only
 ``-fdebug-prefix-map`` (and GCC 7 lacks ``-fmacro-prefix-map``). Version
 numbers lie (vendor clangs, ``cc`` wrappers, ccache), so the proxy runs the
-compiler once per option on an empty input and keeps what it accepts.
+compiler once per option on an empty input and keeps what it accepts. The
+answer is remembered per compiler file in the user cache (:mod:`..usercache`),
+so a build pays for the probe only after the compiler changed.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import shlex
 import shutil
 import subprocess
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Mapping
+
+from .. import usercache
 
 FILE_PREFIX_MAP = "-ffile-prefix-map"
 DEBUG_PREFIX_MAP = "-fdebug-prefix-map"
@@ -85,21 +89,46 @@ def _accepts(command: tuple[str, ...], option: str, language: str) -> bool | Non
     return done.returncode == 0
 
 
+#: Part of the memo key: a change to what is probed, or how, must not reuse old answers.
+PROBE_VERSION = 1
+
+
 @functools.lru_cache(maxsize=None)
 def probe(command: tuple[str, ...], language: str = "c", form: str = "") -> PrefixMapSupport:
     """What ``command`` accepts; :data:`MODERN` if it cannot be run at all.
 
     ``form = "preprocessor"`` asks for the ``-Wp,`` spelling (compilercache.PREPROCESSOR_FORM).
+    A compiler that ran has its answer remembered; one that could not run is asked again next time.
     """
+    identity = usercache.tool_identity(command, os.environ)
+    if identity is None:
+        return _measure(command, language, form) or (PrefixMapSupport(preprocessor=True) if form else MODERN)
+    memo = usercache.Memo("compiler-probes", os.environ)
+    key = memo.key(["prefix-maps", PROBE_VERSION, identity, language, form])
+    remembered = memo.get(key)
+    if isinstance(remembered, dict):
+        try:
+            return PrefixMapSupport(**remembered)
+        except TypeError:
+            pass  # another version's fields: measure again
+    measured = _measure(command, language, form)
+    if measured is None:
+        return PrefixMapSupport(preprocessor=True) if form else MODERN
+    memo.put(key, asdict(measured))
+    return measured
+
+
+def _measure(command: tuple[str, ...], language: str, form: str) -> PrefixMapSupport | None:
+    """Run the compiler on each option; None when it cannot be run at all."""
     if form:
         debug = _accepts(command, PREPROCESSOR + DEBUG_PREFIX_MAP, language)
         if debug is None:
-            return PrefixMapSupport(preprocessor=True)
+            return None
         macro = _accepts(command, PREPROCESSOR + MACRO_PREFIX_MAP, language)
         return PrefixMapSupport(False, bool(debug), bool(macro), preprocessor=True)
     first = _accepts(command, FILE_PREFIX_MAP, language)
     if first is None:
-        return MODERN
+        return None
     if first:
         return PrefixMapSupport(True, True, True)
     return PrefixMapSupport(

@@ -23,6 +23,7 @@ from . import carriers, discovery
 from .. import log
 from ..adapters.base import Adapter
 from ..context import BuildContext
+from .crates import uses_rust
 from .pathmap import PathMap
 
 #: Hooks that compile; the others get the adapter's config-settings only.
@@ -84,14 +85,15 @@ def _render(
     # Rust last, seeing the C flags already planned: it leaves alone a CFLAGS
     # that carries the maps (the cc crate would join both and map twice) and
     # adds nothing when the adapter already rendered the Rust flags.
-    rust_ctx = dataclasses.replace(build_ctx, environ={**ctx.environ, **environment})
-    from . import rustflags  # imported only by builds that compile
-    from .compilercache import wraps_rustc
+    if maps and uses_rust(ctx.source_dir):
+        from . import rustflags  # imported only by builds that compile Rust
+        from .compilercache import wraps_rustc
 
-    environment.update(rustflags.rust_environment(
-        rust_ctx.environ, rust_ctx.source_dir, maps,
-        wrapped=wraps_rustc(build_ctx.compiler_cache, ctx.environ), map_form=build_ctx.map_form,
-    ))
+        rust_environ = {**ctx.environ, **environment}
+        environment.update(rustflags.rust_environment(
+            rust_environ, ctx.source_dir, maps,
+            wrapped=wraps_rustc(build_ctx.compiler_cache, ctx.environ), map_form=build_ctx.map_form,
+        ))
     # Config-settings that carry the maps themselves (meson's -D options for a
     # build directory set up before) can only be made once the maps are known.
     config_settings = adapter.config_settings_with_maps(build_ctx, maps)

@@ -30,6 +30,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from . import carriers
 from .. import log
 from .cargoconfig import CargoConfig, cfg_matches, load_cargo_configs, parse_print_cfg
+from .crates import uses_rust
 from .pathmap import Kind, PathMap, ordered
 
 ENCODED_SEPARATOR = "\x1f"
@@ -416,26 +417,6 @@ def explicit_target(environ: Mapping[str, str], configs: Sequence[CargoConfig], 
         if len(config.build_target) == 1:
             return config.build_target[0]
     return None
-
-
-def uses_rust(source_dir: Path, depth: int = 3) -> bool:
-    """Whether the tree has a ``Cargo.toml`` near the top (where setuptools-rust or CMake keep crates)."""
-    skip = {"target", "build", "dist", "node_modules", "__pycache__"}
-    level = [source_dir]
-    for _ in range(depth + 1):
-        following = []
-        for directory in level:
-            if (directory / "Cargo.toml").is_file():
-                return True
-            try:
-                following += [
-                    entry for entry in directory.iterdir()
-                    if entry.is_dir() and not entry.name.startswith(".") and entry.name not in skip
-                ]
-            except OSError:
-                continue
-        level = following
-    return False
 
 
 def rust_environment(

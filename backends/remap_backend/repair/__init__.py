@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from .. import log, statedir
 from ..adapters.base import Adapter
 from ..context import BuildContext
-from . import cmakecache, environments, fingerprint, invalidate, locations, lock, statefile
+from . import environments, fingerprint, invalidate, locations, lock, statefile
 from .files import read_text, replace_all
 from .generated import generated_files
-from .relocation import Relocation
 
 if TYPE_CHECKING:
     from ..remap.plan import RemapPlan
@@ -76,7 +75,7 @@ def repair(
 ) -> None:
     """Check every cache, drop what a changed environment made stale, relocate what moved."""
     for cache in locations.cmake_caches(dirs):  # every problem reported before anything changes
-        cmakecache.check_owner(cmakecache.read(cache), ctx.source_dir)
+        check_cache_owner(cache, ctx)
     if now is not None:
         caches = locations.cmake_caches(dirs)
         for directory in dirs:
@@ -86,8 +85,18 @@ def repair(
         relocate_cache(cache, ctx, state.old_roots(), current)
 
 
+def check_cache_owner(cache_path: Path, ctx: BuildContext) -> None:
+    """Refuse a cache configured for another source tree (CMake's modules load only for trees with one)."""
+    from . import cmakecache
+
+    cmakecache.check_owner(cmakecache.read(cache_path), ctx.source_dir)
+
+
 def relocate_cache(cache_path: Path, ctx: BuildContext, remembered: Sequence[str], current: environments.Environment) -> None:
     """Point a CMake cache (and the files generated from it) at the current environment."""
+    from . import cmakecache
+    from .relocation import Relocation
+
     cache = cmakecache.read(cache_path)
     relocation = Relocation(
         old_roots=tuple(remembered) + tuple(environments.infer_roots(cmakecache.paths_in(cache))),

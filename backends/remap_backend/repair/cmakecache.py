@@ -10,7 +10,6 @@ from pathlib import Path
 from ..errors import RemapError
 from .relocation import Relocation
 
-CACHE_NAME = "CMakeCache.txt"
 _ENTRY = re.compile(r'^(?:"(?P<quoted>[^"]*)"|(?P<key>[^"=:][^=:]*?))(?::(?P<type>[A-Za-z_]+))?=(?P<value>.*)$')
 #: Entries whose value is a flag, not a path.
 _NOT_PATHS = {"BOOL"}

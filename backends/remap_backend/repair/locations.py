@@ -9,8 +9,9 @@ from typing import Iterable, Iterator
 
 from ..adapters.base import Adapter
 from ..context import BuildContext
-from .cmakecache import CACHE_NAME
 
+#: The file CMake keeps its cache in (read and relocated by :mod:`.cmakecache`).
+CACHE_NAME = "CMakeCache.txt"
 #: How deep below a state directory a CMake cache is looked for (build/temp.*/CMakeCache.txt is 1).
 CACHE_DEPTH = 2
 
