@@ -18,7 +18,7 @@ import re
 import sys
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Sequence, Tuple
 
 from .errors import RemapError
 
@@ -122,8 +122,7 @@ def _path_map_from_path_list(value: str, where: str) -> tuple[tuple[str, str], .
     return _as_path_map(list(_from_path_list(value, where)), where)
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """How one knob is spelled in each source, parsed, and explained."""
 
     #: Key in ``[tool.remap-backend]``; with ``remap.`` in front, the config-setting.

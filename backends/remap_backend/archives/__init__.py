@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import List, NamedTuple, Optional, TYPE_CHECKING, Tuple
 
 from ..epoch import DEFAULT_EPOCH
 from ..errors import RemapError
@@ -38,8 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One file that was (or, with ``check``, would be) rewritten, and why."""
 
     path: Path

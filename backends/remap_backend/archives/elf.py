@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 MAGIC = b"\x7fELF"
 SHT_NOBITS = 8
@@ -27,16 +26,14 @@ STRING_TAGS = {1: "DT_NEEDED", 14: "DT_SONAME", 15: "DT_RPATH", 29: "DT_RUNPATH"
 MAX_INFLATED = 4 * 1024**3
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     name: str
     start: int  # file offset
     end: int
     compressed: Optional[str] = None  # "zlib", "zstd", "zdebug" (legacy zlib)
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     sections: Tuple[Section, ...]
     order: str = "<"  # struct byte-order prefix
     wide: bool = True  # 64-bit

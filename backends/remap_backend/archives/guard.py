@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import threading
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, NamedTuple, Optional
 
 from . import elf
 from .. import log
@@ -34,8 +33,7 @@ from ..remap.varying import Matcher
 MAX_NAMED = 5
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     member: str
     #: The varying path found, or None when part of the member could not be inspected.
     path: Optional[str]

@@ -6,8 +6,7 @@ import base64
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
 from ..errors import RemapError
 
@@ -20,8 +19,7 @@ ALLOWED_ALGORITHMS = frozenset(
 MAX_RECORD_BYTES = 256 * 1024**2
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     path: str
     algorithm: Optional[str]
     digest: Optional[str]

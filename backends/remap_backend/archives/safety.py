@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from ..errors import RemapError
 
@@ -26,8 +25,7 @@ MAX_MEMBERS_VARIABLE = "REMAP_BACKEND_MAX_MEMBERS"
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """How much an archive may expand to before we call it a bomb and stop."""
 
     max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES

@@ -25,7 +25,6 @@ from ..errors import RemapError
 from . import record, zipfmt
 from ..atomic import atomic_path
 from .digest import Digest
-from .pyc import CorruptPyc, UnsupportedPyc, canonical_pyc
 from .scrub import is_text_name, scrubbed
 from .safety import Budget, Limits, check_link_chains, check_link_target, check_member_name, check_unique
 from .sinks import CompareSink
@@ -223,14 +222,7 @@ def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> Li
                 links[entry.name] = content.decode("utf-8", "surrogateescape")
                 check_link_target(wheel.archive, entry.name, links[entry.name])
             else:
-                try:
-                    canonical = canonical_pyc(content)
-                except CorruptPyc as exc:
-                    raise RemapError(f"{wheel.archive}: {entry.name!r} is a corrupt .pyc ({exc}); "
-                                     "rebuild the wheel") from None
-                except UnsupportedPyc as exc:
-                    log.warn(f"{wheel.archive}: {entry.name} left untouched: {exc}")
-                    canonical = content
+                canonical = _canonical_pyc_member(wheel, entry, content)
                 if canonical != content:
                     content, pyc_changed = canonical, True
             wheel.budget.spend(len(content))
@@ -288,6 +280,19 @@ def _scrub_text(
 def _check_record(wheel: _Wheel, entry: zipfmt.Entry, row: Optional[record.Row], content: bytes) -> None:
     digests = {name: hashlib.new(name, content).digest() for name in record.algorithms_for(row)}
     record.check_against(row, entry.name, digests, len(content), wheel.archive)
+
+
+def _canonical_pyc_member(wheel: _Wheel, entry: zipfmt.Entry, content: bytes) -> bytes:
+    """The member's canonical bytes; the .pyc reader loads only for wheels that ship bytecode."""
+    from .pyc import CorruptPyc, UnsupportedPyc, canonical_pyc
+
+    try:
+        return canonical_pyc(content)
+    except CorruptPyc as exc:
+        raise RemapError(f"{wheel.archive}: {entry.name!r} is a corrupt .pyc ({exc}); rebuild the wheel") from None
+    except UnsupportedPyc as exc:
+        log.warn(f"{wheel.archive}: {entry.name} left untouched: {exc}")
+        return content
 
 
 def _resolve(digest: Union[str, "Future[str]"]) -> str:

@@ -8,14 +8,12 @@ because some backends tell "no config-settings" from "empty ones".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from ..settings import split_config_settings
 
 
-@dataclass(frozen=True)
-class HookConfigSettings:
+class HookConfigSettings(NamedTuple):
     #: Exactly what the frontend passed to the hook.
     given: Mapping[str, Any] | None
 

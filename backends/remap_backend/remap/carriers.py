@@ -35,8 +35,7 @@ from __future__ import annotations
 import re
 import shlex
 import string
-from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from ..errors import RemapError
 from .pathmap import PathMap
@@ -77,8 +76,7 @@ def _cmake_list_refusal(text: str) -> str | None:
     return f"a CMake list cannot hold {' '.join(repr(c) for c in found)}" if found else None
 
 
-@dataclass(frozen=True)
-class Carrier:
+class Carrier(NamedTuple):
     """How one kind of variable or option value is split by whoever reads it."""
 
     name: str

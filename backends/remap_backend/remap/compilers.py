@@ -16,8 +16,7 @@ import shlex
 import shutil
 import subprocess
 import sysconfig
-from dataclasses import asdict, dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from .. import usercache
 
@@ -29,8 +28,7 @@ MACRO_PREFIX_MAP = "-fmacro-prefix-map"
 PREPROCESSOR = "-Wp,"
 
 
-@dataclass(frozen=True)
-class PrefixMapSupport:
+class PrefixMapSupport(NamedTuple):
     """Which of the three prefix-map options a compiler accepts."""
 
     file_prefix_map: bool = True
@@ -114,7 +112,7 @@ def probe(command: tuple[str, ...], language: str = "c", form: str = "") -> Pref
     measured = _measure(command, language, form)
     if measured is None:
         return PrefixMapSupport(preprocessor=True) if form else MODERN
-    memo.put(key, asdict(measured))
+    memo.put(key, measured._asdict())
     return measured
 
 

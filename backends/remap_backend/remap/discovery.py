@@ -34,9 +34,8 @@ import os
 import sys
 import sysconfig
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from .pathmap import Kind, PathMap, is_under, normalized_source, ordered
 
@@ -56,8 +55,7 @@ PLACEHOLDERS = frozenset({SOURCE, BUILD, ENV, PYTHON, PYTHON_INCLUDE, TMP, HOME,
 #: system headers too, so only the interpreter's own directories are mapped.
 SYSTEM_PREFIXES = frozenset({"/", "/usr", "/usr/local"})
 
-@dataclass(frozen=True)
-class Runtime:
+class Runtime(NamedTuple):
     """The interpreter facts discovery needs, captured once so discovery stays pure."""
 
     prefix: str
@@ -86,12 +84,11 @@ class Runtime:
         )
 
 
-@dataclass(frozen=True)
-class Discovery:
+class Discovery(NamedTuple):
     #: In emit order (general first), each source once.
     maps: tuple[PathMap, ...]
     #: Varying paths that cannot be mapped at all (not absolute, the root), with the reason.
-    skipped: tuple[tuple[str, str], ...] = field(default=())
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def environment_root(entry: str) -> str:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import enum
 import os
-from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 
 class Kind(str, enum.Enum):
@@ -29,8 +28,7 @@ class Kind(str, enum.Enum):
     USER = "user"  # a map the user configured
 
 
-@dataclass(frozen=True)
-class PathMap:
+class PathMap(NamedTuple):
     source: str
     target: str
     #: Why this path varies (for --verbose and docs): "source tree", "build env", ...

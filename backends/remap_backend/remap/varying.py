@@ -17,8 +17,7 @@ guard (``guard.py``, reports them), so both agree on what counts as a match:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable, Iterator, Tuple
+from typing import Iterable, Iterator, NamedTuple, Tuple
 
 from .pathmap import PathMap, normalized_source
 
@@ -34,8 +33,7 @@ _NOT_NAME = rb"(?![A-Za-z0-9._+~@%\x80-\xff-])"
 _LOOKBACK = 255
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     start: int
     end: int
     source: str

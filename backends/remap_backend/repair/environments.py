@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 _SITE_PACKAGES = re.compile(r"^(?P<root>.+?)[/\\](?:lib(?:64)?[/\\]python[^/\\]*|Lib)[/\\]site-packages[/\\]?$")
 
@@ -28,8 +27,7 @@ _ANY_ENVIRONMENT = (
 )
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(NamedTuple):
     """The build environment of this hook call, by location."""
 
     #: Install roots, most specific first; empty when building in the base interpreter.
