@@ -10,15 +10,16 @@ Only the module of the command being run is imported: ``--help`` and
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import importlib.util
 import os
 import re
 import signal
 import sys
-import threading
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_ERROR = 2  # the value of errors.EXIT_ERROR, without importing the proxy for --help
 
@@ -79,6 +80,8 @@ def build_parser(
     With ``argv`` only the chosen command's module is imported; the others get
     a parser that has their help line only. ``argv=None`` loads every module.
     """
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="remap-backend",
         description=DESCRIPTION,
@@ -107,6 +110,12 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    if list(words) == ["--version"]:  # what scripts ask most, answered before argparse loads
+        print(f"remap-backend {version()}", flush=True)
+        return 0
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         return _main(argv)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
