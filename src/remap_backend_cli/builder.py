@@ -20,6 +20,7 @@ from . import proxywheel
 from .errors import RemapError
 from .hookplan import HookPlan
 from .progress import Reporter
+from .uvlocate import find_uv
 
 DISTRIBUTIONS = ("sdist", "wheel")
 
@@ -35,16 +36,6 @@ class BuildOptions:
     env_dir: Path | None = None  # where the isolated env goes; None = a random build-env-* dir
     hook_environment: Mapping[str, str] = field(default_factory=dict)  # e.g. TMPDIR, TZ for verify
     umask: int | None = None
-
-
-def has_uv() -> bool:
-    try:
-        import uv
-
-        uv.find_uv_bin()
-        return True
-    except (ImportError, FileNotFoundError):
-        return shutil.which(os.environ.get("UV") or "uv") is not None
 
 
 def build(source_dir: Path, outdir: Path, plan: HookPlan, options: BuildOptions, reporter: Reporter) -> list[Path]:
@@ -153,7 +144,7 @@ class _BuildEnvironment:
 
             self._env = ForeignPythonEnv(_which(python), path=self._env_path())
         else:
-            self._env = _default_env(installer="uv" if has_uv() else "pip", path=self._env_path())
+            self._env = _default_env(installer="uv" if find_uv() else "pip", path=self._env_path())
         with self.reporter.step("creating the isolated build environment"):
             self._guard(self._env.__enter__)
         env = self._env

@@ -12,12 +12,12 @@ report, ``verify`` compares its builds with it.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dwarf, elf
+from .digests import file_sha256
 from .errors import RemapError
 from .explain import explain_record, likely_cause
 from .members import Member, kind_of, read_members
@@ -111,7 +111,7 @@ def diff_paths(a: Path, b: Path) -> DiffReport:
     if kind_of(a) != kind_of(b):
         raise RemapError(f"cannot compare a {kind_of(a)} with a {kind_of(b)}: give two wheels, two sdists or two dirs")
     report = DiffReport(a=str(a), b=str(b), identical=False)
-    if a.is_file() and b.is_file() and _sha256(a) == _sha256(b):
+    if a.is_file() and b.is_file() and file_sha256(a) == file_sha256(b):
         report.identical = True
         return report
     members_a = {m.name: m for m in read_members(a)}
@@ -271,12 +271,3 @@ def _head(path: Path, size: int = 10) -> bytes:
 
 def _octal(mode: int | None) -> str | None:
     return None if mode is None else oct(mode)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-

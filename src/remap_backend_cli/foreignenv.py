@@ -17,6 +17,8 @@ from typing import Collection
 
 from build.env import IsolatedEnv
 
+from .uvlocate import find_uv
+
 
 class ForeignPythonEnv(IsolatedEnv):
     def __init__(self, python: str, path: str | None = None) -> None:
@@ -27,7 +29,7 @@ class ForeignPythonEnv(IsolatedEnv):
 
     def __enter__(self) -> "ForeignPythonEnv":
         self._path = self._requested_path or tempfile.mkdtemp(prefix="build-env-")
-        self._uv = _find_uv()
+        self._uv = find_uv()
         if self._uv:
             _run([self._uv, "venv", "--quiet", "--python", self._base_python, self._path])
         else:
@@ -62,15 +64,6 @@ class ForeignPythonEnv(IsolatedEnv):
             _run([self._uv, "pip", "install", "--python", self.python_executable, *requirements], env=env)
         else:
             _run([self.python_executable, "-m", "pip", "install", "--no-input", *requirements])
-
-
-def _find_uv() -> str | None:
-    try:
-        import uv
-
-        return uv.find_uv_bin()
-    except (ImportError, FileNotFoundError):
-        return shutil.which(os.environ.get("UV") or "uv")
 
 
 def _run(cmd: list[str], env: dict[str, str] | None = None) -> None:

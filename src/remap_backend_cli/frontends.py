@@ -12,13 +12,13 @@ seed the way ``verify`` does.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from .errors import RemapError
+from .uvlocate import find_uv
 
 FRONTENDS = ("pip", "build", "uv")
 
@@ -42,7 +42,7 @@ def command(frontend: str, source: Path, outdir: Path, python: Optional[str] = N
                 "--wheel-dir", str(outdir), str(source)]
     if frontend == "build":
         return [interpreter, "-m", "build", "--wheel", "--outdir", str(outdir), str(source)]
-    uv = shutil.which("uv")
+    uv = find_uv()
     if uv is None:
         raise RemapError("--frontends uv: uv is not on PATH; install it (pip install uv) or leave it out")
     return [uv, "build", "--wheel", "--python", interpreter, "--out-dir", str(outdir), str(source)]

@@ -9,11 +9,11 @@ changes meaning or goes away; new keys may be added.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
+
+from .digests import file_sha256
 
 DIFF_SCHEMA = "remap-backend.diff/1"
 VERIFY_SCHEMA = "remap-backend.verify/1"
@@ -32,20 +32,12 @@ def diff_document(report: Any) -> dict:
     return {"schema": DIFF_SCHEMA, **comparison(report)}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def build_entry(label: str, conditions: str, plain: bool, artifacts: dict) -> dict:
     return {
         "label": label,
         "conditions": conditions,
         "plain": plain,
-        "artifacts": {name: {"path": str(path), "sha256": _sha256(path)} for name, path in sorted(artifacts.items())},
+        "artifacts": {name: {"path": str(path), "sha256": file_sha256(path)} for name, path in sorted(artifacts.items())},
     }
 
 

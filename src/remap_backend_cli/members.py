@@ -1,7 +1,10 @@
 """Read wheels, sdists, directories and plain files as one list of members.
 
 ``diff`` and ``scan`` both want "the files inside this thing, in stored
-order, with their metadata" without caring which container it is.
+order, with their metadata" without caring which container it is. Members are
+read into memory, never extracted, so names and links cannot write anywhere;
+an archive past normalize's limits (``remap_backend.archives.safety``: member
+count, declared unpacked size) is refused as a bomb before any member is read.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
+
+from remap_backend.archives.safety import Budget, Limits
 
 from .errors import RemapError
 
@@ -56,14 +61,22 @@ def read_members(path: Path) -> list[Member]:
     kind = kind_of(path)
     try:
         if kind == "zip":
-            return list(_zip_members(path))
+            return _within_limits(path, list(_zip_members(path)))
         if kind == "tar":
-            return list(_tar_members(path))
+            return _within_limits(path, list(_tar_members(path)))
     except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
         raise RemapError(f"{path} is not a readable {kind} archive ({exc}); check the file is complete") from None
     if kind == "dir":
         return list(_dir_members(path))
     return [_file_member(path, path.name, 0)]
+
+
+def _within_limits(path: Path, members: list[Member], limits: Limits | None = None) -> list[Member]:
+    """``members``, unless their number or declared sizes pass the limits (each read stops at its size)."""
+    budget = Budget(str(path), limits or Limits.from_environ())
+    budget.check_members(len(members))
+    budget.check_declared(sum(member.size for member in members))
+    return members
 
 
 def _zip_members(path: Path) -> Iterator[Member]:

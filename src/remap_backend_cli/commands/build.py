@@ -10,11 +10,11 @@ wrap the project's declared backend through ``REMAP_BACKEND`` and
 from __future__ import annotations
 
 import argparse
-import hashlib
 from pathlib import Path
 
 from .. import builder, sources
 from ..configsettings import parse_config_settings, with_strict_default
+from ..digests import file_sha256
 from ..errors import EXIT_SAME, RemapError
 from ..hookplan import plan_for
 from ..options import add_build_options
@@ -76,9 +76,5 @@ def run(args: argparse.Namespace) -> int:
         )
         artifacts = builder.build(source_dir, outdir.resolve(), plan_for(source_dir, args.plain), options, reporter)
     for artifact in artifacts:
-        print(f"{artifact}  sha256={_sha256(artifact)}")
+        print(f"{artifact}  sha256={file_sha256(artifact)}")
     return EXIT_SAME
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

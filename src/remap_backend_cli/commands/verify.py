@@ -20,6 +20,7 @@ from pathlib import Path
 from .. import builder, sources
 from ..compare import DiffReport, diff_paths
 from ..configsettings import parse_config_settings, with_strict_default
+from ..digests import file_sha256
 from ..errors import EXIT_DIFFERENT, EXIT_SAME, RemapError
 from ..explain import format_report
 from ..hookplan import plan_for
@@ -262,7 +263,7 @@ def _report(runs: list[RunResult], plain_runs: list[RunResult], args: argparse.N
     if not differences:
         by = f" by {', '.join(r.frontend for r in runs)}" if runs[0].frontend else ""
         for name, path in sorted(runs[0].artifacts.items()):
-            print(f"reproducible: {name} identical in {len(runs)} builds{by} (sha256 {_sha256(path)})")
+            print(f"reproducible: {name} identical in {len(runs)} builds{by} (sha256 {file_sha256(path)})")
         return EXIT_SAME
     print(f"NOT reproducible: {len(differences)} artifact comparison(s) differ")
     for first, other, report in differences:
@@ -306,9 +307,3 @@ def _keep(destination: Path, runs: list[RunResult], plain_runs: list[RunResult])
             target.mkdir(parents=True, exist_ok=True)
             for name, path in result.artifacts.items():
                 shutil.copy2(path, target / name)
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
