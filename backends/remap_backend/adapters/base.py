@@ -21,6 +21,10 @@ class Adapter:
         """Random directories this backend compiles in, beyond the ones every build has."""
         return []
 
+    def launchers(self, ctx: BuildContext) -> list[str]:
+        """Programs this backend launches compilers through on its own and records by absolute path."""
+        return []
+
     def config_settings(self, ctx: BuildContext) -> dict[str, Any]:
         """Config-settings to pass on; by default exactly what the user gave."""
         return dict(ctx.config_settings)

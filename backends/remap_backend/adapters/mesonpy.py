@@ -24,7 +24,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 
 BUILD_DIR_KEYS = ("build-dir", "builddir")
 MESON_VARIABLES = ("CFLAGS", "CXXFLAGS", "OBJCFLAGS", "OBJCXXFLAGS")
+#: What meson looks for on PATH to launch compilers through, in its order (mesonbuild/envconfig.py).
+MESON_COMPILER_CACHES = ("sccache", "ccache")
 
 
 def given_build_dir(ctx: BuildContext) -> Path | None:
@@ -102,6 +106,17 @@ class MesonPythonAdapter(Adapter):
     def variable_paths(self, ctx: BuildContext) -> list[Path]:
         build_dir = given_build_dir(ctx)
         return [build_dir] if build_dir is not None else []
+
+    def launchers(self, ctx: BuildContext) -> list[str]:
+        """The compiler caches meson may launch on its own: sccache, else ccache, found on PATH.
+
+        meson >= 1.5 records the one it picks by absolute path in every compiler
+        command it reports (``meson.get_compiler('c').cmd_array()``), which
+        build-info modules write into the wheel. It also does so for a ``CC``
+        that starts with either name, so both are mapped whenever they are there.
+        """
+        found = (shutil.which(name, path=ctx.environ.get("PATH")) for name in MESON_COMPILER_CACHES)
+        return [os.path.abspath(path) for path in found if path]
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
         return c_family_environment(ctx.environ, maps, c_variables=MESON_VARIABLES, carrier=carriers.MESON,

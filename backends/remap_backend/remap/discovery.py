@@ -49,7 +49,9 @@ TMP = f"{PLACEHOLDER_ROOT}/tmp"
 HOME = f"{PLACEHOLDER_ROOT}/home"
 CARGO = f"{PLACEHOLDER_ROOT}/cargo"
 RUSTUP = f"{PLACEHOLDER_ROOT}/rustup"
-PLACEHOLDERS = frozenset({SOURCE, BUILD, ENV, PYTHON, PYTHON_INCLUDE, TMP, HOME, CARGO, RUSTUP})
+#: Programs a backend records by absolute path (meson's compiler-cache launcher): ``/remap/tools/<name>``.
+TOOLS = f"{PLACEHOLDER_ROOT}/tools"
+PLACEHOLDERS = frozenset({SOURCE, BUILD, ENV, PYTHON, PYTHON_INCLUDE, TMP, HOME, CARGO, RUSTUP, TOOLS})
 
 #: Prefixes shared by every program on a system: mapping them would rename
 #: system headers too, so only the interpreter's own directories are mapped.
@@ -139,8 +141,13 @@ def candidate_maps(
     environ: Mapping[str, str],
     runtime: Runtime,
     temp_dirs: Sequence[str] = (),
+    launchers: Sequence[str] = (),
 ) -> list[PathMap]:
-    """Discovered maps, most important first (that order decides ties on the same path)."""
+    """Discovered maps, most important first (that order decides ties on the same path).
+
+    ``launchers`` are programs the build runs, and may record, by absolute path
+    (a compiler cache): each becomes ``/remap/tools/<name>`` wherever it lives.
+    """
     maps = [PathMap(source_dir, SOURCE, "source tree", Kind.SOURCE)]
     for index, build_dir in enumerate(build_dirs):
         target = BUILD if index == 0 else f"{BUILD}-{index + 1}"
@@ -173,6 +180,8 @@ def candidate_maps(
     maps.append(PathMap(runtime.temp_dir, TMP, "temporary directory", Kind.TMP))
     for temp_dir in temp_dirs:  # inside the one above, so more specific: it wins
         maps.append(PathMap(temp_dir, TMP, "the hook's private temporary directory (tempnames)", Kind.TMP))
+    for launcher in launchers:  # a file: more specific than any directory holding it
+        maps.append(PathMap(launcher, f"{TOOLS}/{os.path.basename(launcher)}", "compiler-cache launcher", Kind.TOOL))
     return maps
 
 
@@ -206,11 +215,12 @@ def discover(
     user_maps: Sequence[tuple[str, str]] = (),
     runtime: Runtime | None = None,
     temp_dirs: Sequence[str] = (),
+    launchers: Sequence[str] = (),
 ) -> Discovery:
     """All maps for one build, ordered for last-match-wins tools, and what had to be left out."""
     runtime = runtime or Runtime.current()
     given = [PathMap(source, target, "user path-map", Kind.USER) for source, target in user_maps]
-    found = candidate_maps(str(source_dir), [str(d) for d in build_dirs], environ, runtime, temp_dirs)
+    found = candidate_maps(str(source_dir), [str(d) for d in build_dirs], environ, runtime, temp_dirs, launchers)
     kept, skipped = [], []
     for path_map in with_resolved(given) + with_resolved(found):
         reason = unsafe_reason(path_map.source)
@@ -223,6 +233,6 @@ def discover(
 
 __all__ = [
     "BUILD", "CARGO", "ENV", "HOME", "PLACEHOLDER_ROOT", "PLACEHOLDERS", "PYTHON", "PYTHON_INCLUDE", "RUSTUP",
-    "SOURCE", "TMP", "Discovery", "Runtime", "build_environment_roots", "candidate_maps",
+    "SOURCE", "TMP", "TOOLS", "Discovery", "Runtime", "build_environment_roots", "candidate_maps",
     "discover", "environment_root",
 ]

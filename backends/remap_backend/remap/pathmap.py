@@ -22,7 +22,7 @@ class Kind(str, enum.Enum):
     BUILD = "build"  # a backend's build directory
     ENV = "env"  # the isolated build environment, or site dirs standing in for one
     PYTHON = "python"  # the base interpreter's prefix and include dirs
-    TOOL = "tool"  # a toolchain's home: CARGO_HOME, RUSTUP_HOME
+    TOOL = "tool"  # a toolchain's home (CARGO_HOME, RUSTUP_HOME) or a launcher program (a compiler cache)
     HOME = "home"  # the user's home directory
     TMP = "tmp"  # the temporary directory, and the hook's private one
     USER = "user"  # a map the user configured

@@ -49,9 +49,10 @@ def plan(ctx: BuildContext, adapter: Adapter) -> RemapPlan:
 
         cache = cacheplan.find(ctx)
     build_ctx = dataclasses.replace(ctx, config_settings=config_settings, compiler_cache=cache)
+    launchers = adapter.launchers(build_ctx) + ([cache.executable] if cache is not None else [])
     found = discovery.discover(
         ctx.source_dir, adapter.variable_paths(build_ctx), ctx.environ, ctx.settings.path_map,
-        temp_dirs=[str(ctx.temp_dir)] if ctx.temp_dir else [],
+        temp_dirs=[str(ctx.temp_dir)] if ctx.temp_dir else [], launchers=list(dict.fromkeys(launchers)),
     )
     for path, reason in found.skipped:
         log.warn(f"not remapping {path}: {reason}; rename it or build elsewhere for a reproducible wheel")
