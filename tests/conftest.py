@@ -31,3 +31,14 @@ def proxy_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A uv cache of this session only, so no wheel of an earlier remap-backend build is reused."""
     return tmp_path_factory.mktemp("uv-cache")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _user_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Probes of the suite's stand-in compilers go to a cache of the suite's own, not the user's.
+
+    Frontend builds strip ``REMAP_*`` from their environment (support.frontends), so they use
+    the real per-user cache, as a user's builds would.
+    """
+    if "REMAP_BACKEND_CACHE" not in os.environ:
+        os.environ["REMAP_BACKEND_CACHE"] = str(tmp_path_factory.mktemp("user-cache"))

@@ -99,20 +99,17 @@ def probe(command: tuple[str, ...], language: str = "c", form: str = "") -> Pref
     A compiler that ran has its answer remembered; one that could not run is asked again next time.
     """
     identity = usercache.tool_identity(command, os.environ)
-    if identity is None:
-        return _measure(command, language, form) or (PrefixMapSupport(preprocessor=True) if form else MODERN)
-    memo = usercache.Memo("compiler-probes", os.environ)
-    key = memo.key(["prefix-maps", PROBE_VERSION, identity, language, form])
-    remembered = memo.get(key)
-    if isinstance(remembered, dict):
-        try:
-            return PrefixMapSupport(**remembered)
-        except TypeError:
-            pass  # another version's fields: measure again
+    memo = usercache.Memo("compiler-probes", os.environ) if identity is not None else None
+    key = usercache.Memo.key(["prefix-maps", PROBE_VERSION, identity, language, form])
+    remembered = memo.get(key) if memo is not None else None
+    if isinstance(remembered, dict) and set(remembered) == set(PrefixMapSupport._fields) \
+            and all(isinstance(value, bool) for value in remembered.values()):
+        return PrefixMapSupport(**remembered)
     measured = _measure(command, language, form)
     if measured is None:
         return PrefixMapSupport(preprocessor=True) if form else MODERN
-    memo.put(key, measured._asdict())
+    if memo is not None:
+        memo.put(key, measured._asdict())
     return measured
 
 
