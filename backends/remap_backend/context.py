@@ -28,6 +28,8 @@ class BuildContext:
     #: The compiler cache this build launches its compilers through (found when planning a compiling hook).
     #: A :class:`remap.compilercache.CompilerCache` (typed loosely: a primitive names no renderer).
     compiler_cache: Any = None
+    #: pyproject.toml as the hook's settings were read from it (None: read it when first asked).
+    parsed_pyproject: Mapping[str, Any] | None = None
 
     @property
     def map_form(self) -> str:
@@ -35,9 +37,9 @@ class BuildContext:
         return self.compiler_cache.map_form if self.compiler_cache is not None else ""
 
     @cached_property
-    def pyproject(self) -> dict[str, Any]:
+    def pyproject(self) -> Mapping[str, Any]:
         """The project's pyproject.toml, parsed once for every adapter and step that asks."""
-        return read_pyproject(self.source_dir)
+        return self.parsed_pyproject if self.parsed_pyproject is not None else read_pyproject(self.source_dir)
 
     @property
     def state_dir(self) -> Path:

@@ -221,3 +221,21 @@ def test_broken_toml_is_reported(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[build-system\n")
     done = run_python(tmp_path, "import remap_backend; remap_backend.build_sdist('.')")
     assert done.returncode == 1 and "is not valid TOML" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_build_hook_parses_pyproject_toml_once(tmp_path: Path) -> None:
+    """Settings, the adapters and repair share one parse (each parse of a large file costs a build)."""
+    project = write_project(tmp_path / "p", RECORDING)
+    code = (
+        "import json, os, tomllib\n"
+        "loads = []\n"
+        "real = tomllib.load\n"
+        "tomllib.load = lambda stream, **kw: loads.append(stream.name) or real(stream, **kw)\n"
+        "import remap_backend\n"
+        "os.mkdir('o'); remap_backend.build_wheel('o')\n"
+        "print(json.dumps(loads))\n"
+    )
+    done = run_python(project, code)
+    assert done.returncode == 0, done.stderr
+    parsed = json.loads(done.stdout.splitlines()[-1])
+    assert [Path(name).name for name in parsed] == ["pyproject.toml"], parsed

@@ -25,15 +25,17 @@ def user_errors_as_exit(function: Callable) -> Callable:
     return wrapper
 
 
-def _settings(config_settings: Mapping[str, Any] | None) -> tuple[Path, configuration.Settings]:
+def _settings(config_settings: Mapping[str, Any] | None) -> tuple[Path, configuration.Settings, dict]:
+    """(source tree, settings, pyproject.toml): the file is parsed once for the whole hook call."""
     source_dir = Path(os.getcwd())
-    return source_dir, configuration.load(source_dir, config_settings, os.environ)
+    pyproject = configuration.read_pyproject(source_dir)
+    return source_dir, configuration.load(source_dir, config_settings, os.environ, pyproject), pyproject
 
 
 @user_errors_as_exit
 def wrapped_has(hook: str) -> bool:
     """Whether the wrapped backend (as named without config-settings) has ``hook``."""
-    source_dir, settings = _settings(None)
+    source_dir, settings, _ = _settings(None)
     return hasattr(load_backend(settings.backend, settings.backend_path, source_dir,
                          (settings.origin("backend"), settings.origin("backend_path"))), hook)
 
@@ -56,7 +58,7 @@ def merge_requirements(theirs: list[str], ours: tuple[str, ...]) -> list[str]:
 def call(hook_name: str, config_settings: Mapping[str, Any] | None = None, **arguments: Any) -> Any:
     """Run ``hook_name`` of the wrapped backend; ``arguments`` are the hook's other keyword arguments."""
     given = HookConfigSettings(config_settings)
-    source_dir, settings = _settings(config_settings)
+    source_dir, settings, pyproject = _settings(config_settings)
     log.set_verbose(settings.verbose)
     backend = load_backend(settings.backend, settings.backend_path, source_dir,
                          (settings.origin("backend"), settings.origin("backend_path")))
@@ -68,7 +70,8 @@ def call(hook_name: str, config_settings: Mapping[str, Any] | None = None, **arg
             return merge_requirements([], settings.requires)
         from .run import run_repaired
 
-        return merge_requirements(list(run_repaired(hook_name, hook, arguments, given, source_dir, settings)), settings.requires)
+        found = run_repaired(hook_name, hook, arguments, given, source_dir, settings, pyproject)
+        return merge_requirements(list(found), settings.requires)
     if hook is None:
         raise RemapError(
             f"the wrapped backend {settings.backend!r} has no hook {hook_name}; "
@@ -77,4 +80,4 @@ def call(hook_name: str, config_settings: Mapping[str, Any] | None = None, **arg
 
     from .run import run_prepared
 
-    return run_prepared(hook_name, hook, arguments, given, source_dir, settings)
+    return run_prepared(hook_name, hook, arguments, given, source_dir, settings, pyproject)

@@ -23,7 +23,7 @@ ARTIFACT_DIRECTORY = {
 
 
 def _context(hook_name: str, source_dir: Path, settings: Settings, given: HookConfigSettings, epoch: int,
-             temp_dir: Path | None = None) -> BuildContext:
+             pyproject: Mapping[str, Any], temp_dir: Path | None = None) -> BuildContext:
     return BuildContext(
         hook=hook_name,
         source_dir=source_dir,
@@ -33,6 +33,7 @@ def _context(hook_name: str, source_dir: Path, settings: Settings, given: HookCo
         environ=dict(os.environ),
         epoch=epoch,
         temp_dir=temp_dir,
+        parsed_pyproject=pyproject,
     )
 
 
@@ -48,29 +49,30 @@ def _cache_reporting(plan: planning.RemapPlan):
 
 
 def run_repaired(hook_name: str, hook: Callable[..., Any], arguments: Mapping[str, Any],
-                 given: HookConfigSettings, source_dir: Path, settings: Settings) -> Any:
+                 given: HookConfigSettings, source_dir: Path, settings: Settings, pyproject: Mapping[str, Any]) -> Any:
     """A hook that builds nothing (``get_requires_for_build_*``) but runs the project's code: repair only.
 
     setuptools executes setup.py there (egg_info), and a setup.py that drives
     CMake on every run would otherwise meet a cache of a vanished environment.
     """
-    ctx = _context(hook_name, source_dir, settings, given, epoch_from(os.environ)[0])
+    ctx = _context(hook_name, source_dir, settings, given, epoch_from(os.environ)[0], pyproject)
     with repair.session(ctx, adapters.for_backend(settings.backend), planning.RemapPlan()):
         return hook(**arguments, config_settings=given.for_backend())
 
 
 def run_prepared(hook_name: str, hook: Callable[..., Any], arguments: Mapping[str, Any],
-                 given: HookConfigSettings, source_dir: Path, settings: Settings) -> Any:
+                 given: HookConfigSettings, source_dir: Path, settings: Settings, pyproject: Mapping[str, Any]) -> Any:
     """Path maps and SOURCE_DATE_EPOCH in the environment, state repaired, archive normalized."""
     with tempnames.private_directory(hook_name, source_dir) as temp_dir:
-        return _run_prepared(hook_name, hook, arguments, given, source_dir, settings, temp_dir)
+        epoch, epoch_origin = epoch_from(os.environ)
+        ctx = _context(hook_name, source_dir, settings, given, epoch, pyproject, temp_dir)
+        return _run_prepared(ctx, hook, arguments, given, epoch_origin)
 
 
-def _run_prepared(hook_name: str, hook: Callable[..., Any], arguments: Mapping[str, Any],
-                  given: HookConfigSettings, source_dir: Path, settings: Settings, temp_dir: Path | None) -> Any:
-    epoch, epoch_origin = epoch_from(os.environ)
+def _run_prepared(ctx: BuildContext, hook: Callable[..., Any], arguments: Mapping[str, Any],
+                  given: HookConfigSettings, epoch_origin: str) -> Any:
+    hook_name, settings, epoch = ctx.hook, ctx.settings, ctx.epoch
     adapter = adapters.for_backend(settings.backend)
-    ctx = _context(hook_name, source_dir, settings, given, epoch, temp_dir)
     plan = planning.plan(ctx, adapter)
     environment = {"SOURCE_DATE_EPOCH": str(epoch), **plan.environment}
     log.info(f"{settings.backend} {hook_name} ({adapter.name} adapter, {len(plan.maps)} path maps)")
@@ -81,7 +83,7 @@ def _run_prepared(hook_name: str, hook: Callable[..., Any], arguments: Mapping[s
         log.debug(f"env {key}={value}")
 
     with repair.session(ctx, adapter, plan), patched_environ(environment):
-        with _cache_reporting(plan), tempnames.deterministic(temp_dir, hook_name):  # innermost: the hook's names only
+        with _cache_reporting(plan), tempnames.deterministic(ctx.temp_dir, hook_name):  # innermost: the hook's names only
             result = hook(**arguments, config_settings=given.for_backend(plan.config_settings))
 
     if hook_name in ARTIFACT_DIRECTORY:
