@@ -16,8 +16,8 @@ The plan is made in three steps, each with one owner:
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from typing import Any, Sequence
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from . import carriers, discovery
 from .. import log
@@ -29,11 +29,14 @@ from .pathmap import PathMap
 #: Hooks that compile; the others get the adapter's config-settings only.
 COMPILING_HOOKS = ("build_wheel", "build_editable")
 
-@dataclass(frozen=True)
-class RemapPlan:
+#: The default of a plan's mappings: read-only, since every plan made without them shares it.
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+class RemapPlan(NamedTuple):
     maps: tuple[PathMap, ...] = ()
-    environment: dict[str, str] = field(default_factory=dict)
-    config_settings: dict[str, Any] = field(default_factory=dict)
+    environment: Mapping[str, str] = _NOTHING
+    config_settings: Mapping[str, Any] = _NOTHING
     #: The compiler cache launched for this build (remap/cacheplan.py), reported after the hook.
     compiler_cache: Any = None
 

@@ -7,9 +7,9 @@ in the proxy's state directory (:mod:`..statedir`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
 
 from .. import log
 from .files import write_atomic
@@ -19,12 +19,11 @@ FORMAT = 1
 REMEMBERED_ENVIRONMENTS = 8
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     #: Root sets of the environments that built here, most recent first.
     environments: tuple[tuple[str, ...], ...] = ()
     #: State directory (relative to the source tree when inside it) -> fingerprint of its last build.
-    fingerprints: dict[str, Any] = field(default_factory=dict)
+    fingerprints: Mapping[str, Any] = MappingProxyType({})  # read-only: the default every State() shares
 
     def old_roots(self) -> tuple[str, ...]:
         return tuple(root for roots in self.environments for root in roots)
@@ -33,15 +32,15 @@ class State:
         if not roots:
             return self
         kept = [roots] + [old for old in self.environments if old != roots]
-        return replace(self, environments=tuple(kept[:REMEMBERED_ENVIRONMENTS]))
+        return self._replace(environments=tuple(kept[:REMEMBERED_ENVIRONMENTS]))
 
     def with_fingerprints(self, updates: dict[str, Any]) -> "State":
-        return replace(self, fingerprints={**self.fingerprints, **updates})
+        return self._replace(fingerprints={**self.fingerprints, **updates})
 
     def without_missing_dirs(self, source_dir: Path) -> "State":
         """Forget fingerprints of directories that are gone (deleted build dirs)."""
         kept = {key: value for key, value in self.fingerprints.items() if (source_dir / key).is_dir()}
-        return replace(self, fingerprints=kept)
+        return self._replace(fingerprints=kept)
 
 
 def load(directory: Path) -> State:
@@ -69,7 +68,7 @@ def save(directory: Path, state: State) -> None:
     data = {
         "format": FORMAT,
         "environments": [list(roots) for roots in state.environments],
-        "fingerprints": state.fingerprints,
+        "fingerprints": dict(state.fingerprints),
     }
     try:
         write_atomic(directory / "state.json", json.dumps(data, indent=1, sort_keys=True) + "\n")
