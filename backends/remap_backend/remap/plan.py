@@ -95,7 +95,7 @@ def _render(
 
         rust_environ = {**ctx.environ, **environment}
         environment.update(rustflags.rust_environment(
-            rust_environ, ctx.source_dir, maps,
+            rust_environ, ctx.source_dir, maps, force=True,  # the tree was walked for a Cargo.toml just above
             wrapped=wraps_rustc(build_ctx.compiler_cache, ctx.environ), map_form=build_ctx.map_form,
         ))
     # Config-settings that carry the maps themselves (meson's -D options for a
