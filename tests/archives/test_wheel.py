@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import stat
 import struct
+import threading
 import zipfile
 from pathlib import Path
 
@@ -387,3 +388,30 @@ def test_without_pread_and_copy_file_range(tmp_path: Path, monkeypatch: pytest.M
     assert sha(portable) == sha(fast)
     lying = record_for(dict(CONTENT, **{"demo/util.py": b"def answer():\n    return 43\n"}))
     assert_refused(make_wheel(tmp_path / "lying.whl", record=lying), "RECORD claims sha256=")
+
+
+@pytest.mark.parametrize("threshold", [0, 1 << 40], ids=["helper-threads", "inline"])
+def test_both_verification_modes_give_the_same_wheel_and_refuse_the_same_lies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: int
+) -> None:
+    """Small wheels are verified inline, large ones by helper threads: same bytes, same refusals."""
+    from remap_backend.archives import wheel as wheel_module
+
+    for name in ("reference", "same", "lying"):
+        (tmp_path / name).mkdir()
+    reference = make_wheel(tmp_path / "reference" / "x.whl")
+    normalize_path(reference, 0)
+    monkeypatch.setattr(wheel_module, "PARALLEL_VERIFY_BYTES", threshold)
+    started = []
+    real_verify = wheel_module._verify
+    monkeypatch.setattr(wheel_module, "_verify", lambda *a: started.append(threading.current_thread().name)
+                        or real_verify(*a))
+
+    same = make_wheel(tmp_path / "same" / "x.whl")
+    normalize_path(same, 0)
+    assert same.read_bytes() == reference.read_bytes()
+    on_helpers = [name.startswith("remap-verify") for name in started]
+    assert started and all(on_helpers) == (threshold == 0) and any(on_helpers) == (threshold == 0)
+
+    lying = record_for(dict(CONTENT, **{"demo/util.py": b"def answer():\n    return 43\n"}))
+    assert_refused(make_wheel(tmp_path / "lying" / "x.whl", record=lying), "RECORD claims sha256=")

@@ -16,9 +16,8 @@ import hashlib
 import os
 import stat
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from .. import log
 from ..errors import RemapError
@@ -30,12 +29,20 @@ from .safety import Budget, Limits, check_link_chains, check_link_target, check_
 from .sinks import CompareSink
 from ..remap.varying import Matcher
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
 #: Called with (member name, final content) for every member but RECORD, possibly from helper threads.
 Observer = Callable[[str, bytes], None]
 
 #: Helper threads that inflate and check raw-copied members (zlib and hashlib
 #: release the GIL, so they run in parallel with each other and the copy).
 VERIFY_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+#: Below this much deflated data the members are verified inline: starting and
+#: joining the helpers (and importing concurrent.futures) costs ~1.5 ms, more
+#: than inflating a small wheel takes.
+PARALLEL_VERIFY_BYTES = 4 << 20
 
 
 def normalized_mode(unix_mode: int) -> int:
@@ -52,7 +59,7 @@ class _Wheel:
         self.handle = handle
         self.path: Optional[Path] = None
         self.archive = archive
-        self.verifiers: Optional[ThreadPoolExecutor] = None
+        self.verifiers: Optional["ThreadPoolExecutor"] = None
         self.scrub: Optional[Matcher] = None
         self.observe: Optional[Observer] = None
         self.allow_unlisted = False
@@ -181,7 +188,10 @@ def _rewrite(
         wheel.path = path
         wheel.allow_unlisted = allow_unlisted
         wheel.scrub, wheel.observe = hooks
-        wheel.verifiers = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="remap-verify")
+        if sum(entry.compressed_size for entry in wheel.files) >= PARALLEL_VERIFY_BYTES:
+            from concurrent.futures import ThreadPoolExecutor
+
+            wheel.verifiers = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="remap-verify")
         try:
             if temp is None:
                 sink = CompareSink(original)
@@ -193,7 +203,8 @@ def _rewrite(
                     changed_members = _write(wheel, sink, epoch, recompress)
             return wheel, changed_members, sink.identical()
         finally:  # no helper may still read from ``handle`` once it is closed
-            wheel.verifiers.shutdown(wait=True, cancel_futures=True)
+            if wheel.verifiers is not None:
+                wheel.verifiers.shutdown(wait=True, cancel_futures=True)
 
 
 def _write(wheel: _Wheel, sink: CompareSink, epoch: int, recompress: bool) -> List[str]:
@@ -311,6 +322,8 @@ def _copy_raw(
 ) -> Union[str, "Future[str]"]:
     """Copy deflated data as it is; return its sha256, or a future of it while a helper verifies it.
 
+    Small wheels have no helpers (``PARALLEL_VERIFY_BYTES``): the member is verified at once.
+
     The bytes are copied (in the kernel where possible) while helper threads
     inflate them to check CRC, size and RECORD: the archive is only renamed
     into place after every check passed.
@@ -319,7 +332,8 @@ def _copy_raw(
     writer.begin(entry.name, mode, entry.crc, entry.compressed_size, entry.size)
     writer.copy_raw(wheel.handle, entry.data_offset, entry.compressed_size)
     writer.end()
-    assert wheel.verifiers is not None
+    if wheel.verifiers is None:
+        return _verify(wheel, entry, row)
     return wheel.verifiers.submit(_verify, wheel, entry, row)
 
 
