@@ -415,3 +415,22 @@ def test_both_verification_modes_give_the_same_wheel_and_refuse_the_same_lies(
 
     lying = record_for(dict(CONTENT, **{"demo/util.py": b"def answer():\n    return 43\n"}))
     assert_refused(make_wheel(tmp_path / "lying" / "x.whl", record=lying), "RECORD claims sha256=")
+
+
+def test_a_built_archive_is_replaced_atomically_without_a_flush_and_a_users_file_with_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The proxy's rewrite of a fresh build skips fsync (the backend did not flush it either); the CLI's does not."""
+    import os
+
+    flushed = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: flushed.append(fd) or real_fsync(fd))
+    built = make_wheel(tmp_path / "built.whl")
+    assert normalize_artifact(built, 0)
+    assert flushed == []
+    users = make_wheel(tmp_path / "users.whl")
+    assert normalize_path(users, 0)
+    assert len(flushed) == 1
+    assert built.read_bytes() == users.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["built.whl", "users.whl"]  # no temp left behind

@@ -98,24 +98,27 @@ def normalize_artifact(
     types are left alone (False): a backend may produce archives we do not know.
     For wheels, ``scrub`` replaces the build's paths in text members and
     ``observe`` sees each member's final content (sdists: neither, see docs/archives.md).
+    The rewrite is atomic but not flushed to disk: the backend wrote the archive
+    without a flush too, and a power cut loses the build either way.
     """
     path = Path(path)
     kind = kind_of(path)
     if kind not in ("wheel", "sdist"):
         return False
-    return bool(normalize_path(path, epoch, scrub=scrub, observe=observe))
+    return bool(normalize_path(path, epoch, scrub=scrub, observe=observe, durable=False))
 
 
 def normalize_path(
     path: Path, epoch: Optional[int], check: bool = False, recompress: bool = False,
     limits: Optional[Limits] = None, allow_unlisted: bool = False,
-    scrub: Optional["Matcher"] = None, observe: Optional[Observer] = None,
+    scrub: Optional["Matcher"] = None, observe: Optional[Observer] = None, durable: bool = True,
 ) -> List[Change]:
     """Normalize ``path`` (wheel, sdist, .pyc, or a directory of .pyc files).
 
     Returns the files that changed (with ``check``: would change). Raises
     RemapError for input it cannot handle, before writing anything.
     ``recompress`` and ``allow_unlisted`` only affect wheels (see ``wheel.py``).
+    ``durable`` flushes a rewritten archive to disk before it replaces the original.
     """
     given = Path(path)
     when = DEFAULT_EPOCH if epoch is None else int(epoch)
@@ -126,11 +129,11 @@ def normalize_path(
         return [Change(p, r) for p, r in normalize_pyc_tree(path, check)]
     if kind == "wheel":
         reasons = normalize_wheel(path, when, check=check, recompress=recompress, limits=limits,
-                                  allow_unlisted=allow_unlisted, scrub=scrub, observe=observe)
+                                  allow_unlisted=allow_unlisted, scrub=scrub, observe=observe, durable=durable)
     elif kind == "sdist":  # each kind's module loads when one is met: a wheel build needs only its own
         from .sdist import normalize_sdist
 
-        reasons = normalize_sdist(path, when, check=check, limits=limits)
+        reasons = normalize_sdist(path, when, check=check, limits=limits, durable=durable)
     else:
         from .pyc_tree import normalize_pyc_file
 

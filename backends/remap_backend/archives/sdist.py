@@ -210,7 +210,8 @@ def _rewrite(
             return members, raw_header, sink.identical()
 
 
-def normalize_sdist(path: Path, epoch: int, check: bool = False, limits: Optional[Limits] = None) -> List[str]:
+def normalize_sdist(path: Path, epoch: int, check: bool = False, limits: Optional[Limits] = None,
+                    durable: bool = True) -> List[str]:
     """Normalize the sdist at ``path`` in place; return why it changed ([] = already canonical)."""
     budget = Budget(path.name, limits or Limits.from_environ())
     mtime = min(max(int(epoch), 0), MAX_TAR_MTIME)
@@ -218,7 +219,7 @@ def normalize_sdist(path: Path, epoch: int, check: bool = False, limits: Optiona
         members, raw_header, same = _rewrite(path, None, budget, mtime)
     else:
         # the input is closed before the rename: Windows cannot replace an open file
-        with atomic_path(path) as temp:
+        with atomic_path(path, durable) as temp:
             members, raw_header, same = _rewrite(path, temp, budget, mtime)
             if same:
                 temp.unlink()

@@ -154,6 +154,7 @@ class _Wheel:
 def normalize_wheel(
     path: Path, epoch: int, check: bool = False, recompress: bool = False, limits: Optional[Limits] = None,
     allow_unlisted: bool = False, scrub: Optional[Matcher] = None, observe: Optional[Observer] = None,
+    durable: bool = True,
 ) -> List[str]:
     """Normalize the wheel at ``path`` in place; return why it changed ([] = already canonical).
 
@@ -168,7 +169,7 @@ def normalize_wheel(
         wheel, changed_members, same = _rewrite(path, None, epoch, recompress, limits, allow_unlisted, hooks)
     else:
         # the input is closed before the rename: Windows cannot replace an open file
-        with atomic_path(path) as temp:
+        with atomic_path(path, durable) as temp:
             wheel, changed_members, same = _rewrite(path, temp, epoch, recompress, limits, allow_unlisted, hooks)
             if same:
                 temp.unlink()
