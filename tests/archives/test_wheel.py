@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 import struct
 import threading
@@ -421,8 +422,6 @@ def test_a_built_archive_is_replaced_atomically_without_a_flush_and_a_users_file
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The proxy's rewrite of a fresh build skips fsync (the backend did not flush it either); the CLI's does not."""
-    import os
-
     flushed = []
     real_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: flushed.append(fd) or real_fsync(fd))
@@ -434,3 +433,23 @@ def test_a_built_archive_is_replaced_atomically_without_a_flush_and_a_users_file
     assert len(flushed) == 1
     assert built.read_bytes() == users.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["built.whl", "users.whl"]  # no temp left behind
+
+
+def test_normalizing_a_small_wheel_starts_no_threads(tmp_path: Path) -> None:
+    """Every proxied build pays for what this pass imports and starts (bench_hook_overhead.py)."""
+    import subprocess
+    import sys
+
+    import remap_backend
+
+    wheel = make_wheel(tmp_path / "x.whl")
+    code = (
+        "import sys, threading; from pathlib import Path\n"
+        "from remap_backend.archives import normalize_artifact\n"
+        f"assert normalize_artifact(Path({str(wheel)!r}), 0)\n"
+        "print(threading.active_count(), 'concurrent.futures' in sys.modules)\n"
+    )
+    backends = str(Path(remap_backend.__file__).parents[1])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": backends})
+    assert done.stdout.split() == ["1", "False"]
