@@ -58,12 +58,36 @@ def test_kill_9_mid_way_then_the_next_run_leaves_nothing_behind(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == [wheel.name]
 
 
+#: ``remap-backend normalize --recompress`` that stops after its first member is written
+#: (a sleep that signals interrupt), so the signal always lands mid-write, however loaded
+#: the machine is: a timed race against a large wheel once lost under a busy CI run.
+PAUSED_NORMALIZE = """
+import sys, time
+from remap_backend.archives import wheel
+
+real_recompress = wheel._recompress
+
+def paused(*args):
+    digest = real_recompress(*args)
+    print("mid-write", flush=True)
+    time.sleep(300)
+    return digest
+
+wheel._recompress = paused
+from remap_backend_cli.main import main
+sys.exit(main(["normalize", "--recompress", sys.argv[1]]))
+"""
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_sigterm_and_sigint_clean_up(tmp_path: Path, signum: int) -> None:
-    wheel = large_wheel(tmp_path / "demo-1.0-py3-none-any.whl")
+    wheel = make_wheel(tmp_path / "demo-1.0-py3-none-any.whl", compression=zipfile.ZIP_STORED)
     before = listing(tmp_path)
-    process = start_normalize(wheel)
-    wait_for_temp(tmp_path, process)
+    env = dict(os.environ, PYTHONPATH=f"{REPO / 'src'}:{REPO / 'backends'}")
+    process = subprocess.Popen([sys.executable, "-c", PAUSED_NORMALIZE, str(wheel)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stdout is not None and process.stdout.readline() == "mid-write\n", process.communicate()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # a temp file exists now
     os.kill(process.pid, signum)
     out, err = process.communicate()
     assert process.returncode == (128 + signal.SIGTERM if signum == signal.SIGTERM else 130), err
