@@ -62,15 +62,19 @@ def test_kill_9_mid_way_then_the_next_run_leaves_nothing_behind(tmp_path: Path) 
 #: (a sleep that signals interrupt), so the signal always lands mid-write, however loaded
 #: the machine is: a timed race against a large wheel once lost under a busy CI run.
 PAUSED_NORMALIZE = """
-import sys, time
+import signal, sys, time
 from remap_backend.archives import wheel
+
+# A shell starts background jobs with SIGINT ignored, and Python keeps an
+# inherited SIG_IGN; restore what an interactive Ctrl-C reaches.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 real_recompress = wheel._recompress
 
 def paused(*args):
     digest = real_recompress(*args)
     print("mid-write", flush=True)
-    time.sleep(300)
+    time.sleep(120)
     return digest
 
 wheel._recompress = paused
@@ -89,7 +93,7 @@ def test_sigterm_and_sigint_clean_up(tmp_path: Path, signum: int) -> None:
     assert process.stdout is not None and process.stdout.readline() == "mid-write\n", process.communicate()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # a temp file exists now
     os.kill(process.pid, signum)
-    out, err = process.communicate()
+    out, err = process.communicate(timeout=60)
     assert process.returncode == (128 + signal.SIGTERM if signum == signal.SIGTERM else 130), err
     assert len(err.splitlines()) == 1 and ("terminated" in err or "interrupted" in err), err
     assert listing(tmp_path) == before
