@@ -18,15 +18,13 @@ unless the user set the variable.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from ..remap import carriers
-from ..context import BuildContext
-from ..remap.pathmap import PathMap
-from ..remap.cflags import c_family_environment
-from ..remap.crates import uses_rust
-from ..remap.rpaths import interpreter_config_vars, setuptools_link_environment
 from .base import Adapter
+
+if TYPE_CHECKING:
+    from ..context import BuildContext
+    from ..remap.pathmap import PathMap
 
 #: The variable appended to every compile and link line in all setuptools versions.
 CARRIER = "CPPFLAGS"
@@ -36,6 +34,11 @@ class SetuptoolsAdapter(Adapter):
     name = "setuptools"
 
     def environment(self, ctx: BuildContext, maps: Sequence[PathMap]) -> dict[str, str]:
+        # Imported here: hooks that compile nothing (get_requires_for_build_*) never render flags.
+        from ..remap import carriers
+        from ..remap.cflags import c_family_environment
+        from ..remap.rpaths import interpreter_config_vars, setuptools_link_environment
+
         environment = c_family_environment(ctx.environ, maps, c_variables=(CARRIER,), fortran=False, cuda=False,
                                            carrier=carriers.SPLIT_QUOTED, map_form=ctx.map_form)
         environment.update(setuptools_link_environment(interpreter_config_vars(), ctx.environ, maps))
@@ -47,6 +50,8 @@ class SetuptoolsAdapter(Adapter):
         Not so the ``cc`` crate of a setuptools-rust build: it compiles a
         dependency's C code from that crate's directory in the cargo home.
         """
+        from ..remap.crates import uses_rust
+
         return not uses_rust(ctx.source_dir)
 
     def state_dirs(self, ctx: BuildContext) -> list[Path]:

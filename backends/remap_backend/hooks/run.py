@@ -1,18 +1,24 @@
-"""One build hook (metadata, wheel, editable, sdist): prepare, call the wrapped hook, clean up after it."""
+"""One build hook (metadata, wheel, editable, sdist): prepare, call the wrapped hook, clean up after it.
+
+What only a hook that plans (maps, temp dirs) or makes an archive uses is
+imported by that hook: ``get_requires_for_build_*`` runs in a process of its
+own under every frontend, and pays for each module it imports.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .. import adapters, log, repair
-from ..remap import plan as planning, tempnames
 from ..settings import Settings
 from .configsettings import HookConfigSettings
 from ..context import BuildContext
-from .environ import patched_environ
 from ..epoch import epoch_from
+
+if TYPE_CHECKING:
+    from ..remap.plan import RemapPlan
 
 #: Hooks that produce an archive, and the keyword naming the directory it lands in.
 ARTIFACT_DIRECTORY = {
@@ -37,7 +43,7 @@ def _context(hook_name: str, source_dir: Path, settings: Settings, given: HookCo
     )
 
 
-def _cache_reporting(plan: planning.RemapPlan):
+def _cache_reporting(plan: RemapPlan):
     """The compiler cache's report after the hook, when one was launched (imported only then)."""
     if plan.compiler_cache is None:
         import contextlib
@@ -56,13 +62,15 @@ def run_repaired(hook_name: str, hook: Callable[..., Any], arguments: Mapping[st
     CMake on every run would otherwise meet a cache of a vanished environment.
     """
     ctx = _context(hook_name, source_dir, settings, given, epoch_from(os.environ)[0], pyproject)
-    with repair.session(ctx, adapters.for_backend(settings.backend), planning.RemapPlan()):
+    with repair.session(ctx, adapters.for_backend(settings.backend), plan=None):
         return hook(**arguments, config_settings=given.for_backend())
 
 
 def run_prepared(hook_name: str, hook: Callable[..., Any], arguments: Mapping[str, Any],
                  given: HookConfigSettings, source_dir: Path, settings: Settings, pyproject: Mapping[str, Any]) -> Any:
     """Path maps and SOURCE_DATE_EPOCH in the environment, state repaired, archive normalized."""
+    from ..remap import tempnames
+
     with tempnames.private_directory(hook_name, source_dir) as temp_dir:
         epoch, epoch_origin = epoch_from(os.environ)
         ctx = _context(hook_name, source_dir, settings, given, epoch, pyproject, temp_dir)
@@ -71,6 +79,9 @@ def run_prepared(hook_name: str, hook: Callable[..., Any], arguments: Mapping[st
 
 def _run_prepared(ctx: BuildContext, hook: Callable[..., Any], arguments: Mapping[str, Any],
                   given: HookConfigSettings, epoch_origin: str) -> Any:
+    from ..remap import plan as planning, tempnames
+    from .environ import patched_environ
+
     hook_name, settings, epoch = ctx.hook, ctx.settings, ctx.epoch
     adapter = adapters.for_backend(settings.backend)
     plan = planning.plan(ctx, adapter)

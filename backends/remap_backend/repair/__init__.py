@@ -41,8 +41,12 @@ COMPILING_HOOKS = frozenset({"build_wheel", "build_editable"})
 
 
 @contextlib.contextmanager
-def session(ctx: BuildContext, adapter: Adapter, plan: RemapPlan) -> Iterator[None]:
-    """Hold the tree's lock around the wrapped hook; repair before it, record after it succeeds."""
+def session(ctx: BuildContext, adapter: Adapter, plan: RemapPlan | None) -> Iterator[None]:
+    """Hold the tree's lock around the wrapped hook; repair before it, record after it succeeds.
+
+    ``plan`` is None for a hook that makes no plan (``get_requires_for_build_*``,
+    which compiles nothing and so records no fingerprint).
+    """
     if ctx.hook not in REPAIRING_HOOKS:
         yield
         return
@@ -54,7 +58,7 @@ def session(ctx: BuildContext, adapter: Adapter, plan: RemapPlan) -> Iterator[No
         state = statefile.load(workdir)
         current = environments.current()
         dirs = locations.state_dirs(ctx, adapter)
-        now = current_fingerprint(ctx, plan, current) if ctx.hook in COMPILING_HOOKS else None
+        now = current_fingerprint(ctx, plan, current) if plan is not None and ctx.hook in COMPILING_HOOKS else None
         repair(ctx, adapter, dirs, state, current, now)
         yield
         state = state.with_environment(current.roots)
