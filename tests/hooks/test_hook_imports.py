@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from support.frontends import EXAMPLES, copy_project
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -17,9 +18,7 @@ PLANNING_MODULES = ("remap_backend.remap.plan", "remap_backend.remap.cflags", "r
 
 
 def test_get_requires_imports_no_planner_and_no_flag_renderer(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "examples" / "setuptools-c", project,
-                    ignore=shutil.ignore_patterns("build", "dist", ".remap-backend", "*.egg-info"))
+    project = copy_project(EXAMPLES / "setuptools-c", tmp_path)
     script = ("import json, sys, remap_backend\n"
               "requires = remap_backend.get_requires_for_build_wheel()\n"
               "print(json.dumps([requires, sorted(m for m in sys.modules if m.startswith('remap_backend'))]))\n")
